@@ -1,0 +1,50 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Layers, lowest first: CShim/CLua (C), OpenFlow (codec), Reactor (epoll),
+// HostCore (channels, dispatcher), LuaRuntime (apps), zofhost (command line).
+let package = Package(
+  name: "zofhost",
+  products: [
+    .executable(name: "zofhost", targets: ["zofhost"]),
+  ],
+  dependencies: [
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+  ],
+  targets: [
+    .systemLibrary(
+      name: "CLua", path: "Sources/CLua", pkgConfig: "lua5.4",
+      providers: [.apt(["liblua5.4-dev"])]),
+    .target(name: "CShim", dependencies: ["CLua"], path: "Sources/CShim"),
+    .target(name: "OpenFlow", path: "Sources/OpenFlow"),
+    .target(name: "Reactor", dependencies: ["CShim"], path: "Sources/Reactor"),
+    .target(
+      name: "HostCore",
+      dependencies: ["OpenFlow", "Reactor", .product(name: "Logging", package: "swift-log")],
+      path: "Sources/HostCore"),
+    .target(
+      name: "LuaRuntime",
+      dependencies: ["CShim", "CLua", "OpenFlow", "HostCore", .product(name: "Logging", package: "swift-log")],
+      path: "Sources/LuaRuntime"),
+    .executableTarget(
+      name: "zofhost",
+      dependencies: [
+        "LuaRuntime", "HostCore", "Reactor", "OpenFlow",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        .product(name: "Logging", package: "swift-log"),
+      ],
+      path: "Sources/zofhost"),
+    .target(
+      name: "TestSupport",
+      dependencies: ["HostCore", "OpenFlow", "Reactor", .product(name: "Logging", package: "swift-log")],
+      path: "Tests/Support"),
+    .testTarget(name: "OpenFlowTests", dependencies: ["OpenFlow"], path: "Tests/OpenFlowTests"),
+    .testTarget(name: "ReactorTests", dependencies: ["Reactor", "CShim"], path: "Tests/ReactorTests"),
+    .testTarget(name: "HostCoreTests", dependencies: ["HostCore", "OpenFlow", "Reactor", "TestSupport"], path: "Tests/HostCoreTests"),
+    .testTarget(
+      name: "LuaRuntimeTests", dependencies: ["LuaRuntime", "HostCore", "OpenFlow", "Reactor", "TestSupport"],
+      path: "Tests/LuaRuntimeTests"),
+  ],
+  swiftLanguageModes: [.v5]
+)

@@ -1,0 +1,54 @@
+// Every Lua call that can raise (longjmp) happens on the C side of this line.
+// Swift only calls these wrappers, and Swift functions exposed to Lua return a
+// status that the C trampoline turns into lua_error / lua_yield after the
+// Swift frame has returned.
+#ifndef CSHIM_LUA_H
+#define CSHIM_LUA_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <lua5.4/lua.h>
+#include <lua5.4/lauxlib.h>
+
+// Lua memory accounting. `limit` 0 means no cap. While `relaxed` is set the
+// cap is not enforced: Swift builds tables with it set, so a raise can only
+// come from a real out-of-memory, never from the app's cap.
+typedef struct zs_mem {
+  size_t used;
+  size_t limit;
+  int relaxed;
+} zs_mem;
+
+// A Swift function callable from Lua. It returns the number of results, or
+// ZS_RAISE with the error value on top of the stack.
+typedef int (*zs_fn)(lua_State *L);
+#define ZS_RAISE (-1)
+
+lua_State *zs_open(zs_mem *mem);  // new state with the standard libraries; NULL on failure
+void zs_close(lua_State *L);
+void zs_setctx(lua_State *L, void *ctx);  // per-state pointer (LUA_EXTRASPACE), shared by its threads
+void *zs_getctx(lua_State *L);
+
+// Protected calls: return LUA_OK or an error status with the message (with
+// traceback for zs_pcall) on top of the stack.
+int zs_pcall(lua_State *L, int nargs, int nresults);
+int zs_loadbuffer(lua_State *L, const char *buf, size_t len, const char *name);
+int zs_loadfile(lua_State *L, const char *path);  // text chunks only
+
+void zs_pushfn(lua_State *L, zs_fn fn);
+void zs_setfuncs(lua_State *L, const char *name, zs_fn fn);  // t[name] = fn for the table on top
+
+// Lua's function-like macros, as functions Swift can see.
+int zs_registryindex(void);
+int zs_upvalueindex(int i);
+void zs_pop(lua_State *L, int n);
+void zs_newtable(lua_State *L);
+const char *zs_tolstring(lua_State *L, int idx, size_t *len);  // strings only; NULL otherwise
+int zs_isinteger(lua_State *L, int idx);
+int zs_isnoneornil(lua_State *L, int idx);
+int zs_ref(lua_State *L);             // pops top into the registry
+void zs_unref(lua_State *L, int ref);
+void zs_getref(lua_State *L, int ref);
+int zs_next(lua_State *L, int idx);   // lua_next on a table (raw), keys never altered
+
+#endif

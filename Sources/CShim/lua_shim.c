@@ -1,0 +1,117 @@
+#include "cshim_lua.h"
+#include <lua5.4/lualib.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void *zs_alloc(void *ud, void *ptr, size_t osize, size_t nsize) {
+  zs_mem *mem = ud;
+  size_t old = ptr ? osize : 0;
+  if (nsize == 0) {
+    free(ptr);
+    mem->used -= old;
+    return NULL;
+  }
+  // Only growth counts against the cap; shrinking must always succeed.
+  if (mem->limit && !mem->relaxed && nsize > old && mem->used + (nsize - old) > mem->limit)
+    return NULL;
+  void *p = realloc(ptr, nsize);
+  if (p) mem->used = mem->used - old + nsize;
+  return p;
+}
+
+static int open_libs(lua_State *L) {
+  luaL_openlibs(L);
+  return 0;
+}
+
+lua_State *zs_open(zs_mem *mem) {
+  lua_State *L = lua_newstate(zs_alloc, mem);
+  if (!L) return NULL;
+  lua_pushcfunction(L, open_libs);
+  if (lua_pcall(L, 0, 0, 0) != LUA_OK) {
+    lua_close(L);
+    return NULL;
+  }
+  return L;
+}
+
+void zs_close(lua_State *L) { lua_close(L); }
+
+void zs_setctx(lua_State *L, void *ctx) { memcpy(lua_getextraspace(L), &ctx, sizeof ctx); }
+
+void *zs_getctx(lua_State *L) {
+  void *ctx;
+  memcpy(&ctx, lua_getextraspace(L), sizeof ctx);
+  return ctx;
+}
+
+static int traceback(lua_State *L) {
+  const char *msg = lua_tostring(L, 1);
+  if (msg == NULL) {
+    if (luaL_callmeta(L, 1, "__tostring") && lua_type(L, -1) == LUA_TSTRING) return 1;
+    msg = lua_pushfstring(L, "(error object is a %s value)", luaL_typename(L, 1));
+  }
+  luaL_traceback(L, L, msg, 1);
+  return 1;
+}
+
+int zs_pcall(lua_State *L, int nargs, int nresults) {
+  int base = lua_gettop(L) - nargs;
+  lua_pushcfunction(L, traceback);
+  lua_insert(L, base);
+  // App code runs under the memory cap; Swift code around it does not.
+  zs_mem *mem;
+  lua_getallocf(L, (void **)&mem);
+  int was = mem->relaxed;
+  mem->relaxed = 0;
+  int status = lua_pcall(L, nargs, nresults, base);
+  mem->relaxed = was;
+  lua_remove(L, base);
+  return status;
+}
+
+int zs_loadbuffer(lua_State *L, const char *buf, size_t len, const char *name) {
+  return luaL_loadbufferx(L, buf, len, name, "t");
+}
+
+int zs_loadfile(lua_State *L, const char *path) { return luaL_loadfilex(L, path, "t"); }
+
+// Runs a Swift function; raising happens here, after the Swift frame is gone.
+static int trampoline(lua_State *L) {
+  zs_fn fn = (zs_fn)lua_touserdata(L, lua_upvalueindex(1));
+  zs_mem *mem;
+  lua_getallocf(L, (void **)&mem);
+  int was = mem->relaxed;
+  mem->relaxed = 1;
+  int n = fn(L);
+  mem->relaxed = was;
+  if (n == ZS_RAISE) return lua_error(L);
+  return n;
+}
+
+void zs_pushfn(lua_State *L, zs_fn fn) {
+  lua_pushlightuserdata(L, (void *)fn);
+  lua_pushcclosure(L, trampoline, 1);
+}
+
+void zs_setfuncs(lua_State *L, const char *name, zs_fn fn) {
+  zs_pushfn(L, fn);
+  lua_setfield(L, -2, name);
+}
+
+int zs_registryindex(void) { return LUA_REGISTRYINDEX; }
+int zs_upvalueindex(int i) { return lua_upvalueindex(i); }
+void zs_pop(lua_State *L, int n) { lua_pop(L, n); }
+void zs_newtable(lua_State *L) { lua_newtable(L); }
+
+const char *zs_tolstring(lua_State *L, int idx, size_t *len) {
+  if (lua_type(L, idx) != LUA_TSTRING) return NULL;
+  return lua_tolstring(L, idx, len);
+}
+
+int zs_isinteger(lua_State *L, int idx) { return lua_isinteger(L, idx); }
+int zs_isnoneornil(lua_State *L, int idx) { return lua_isnoneornil(L, idx); }
+int zs_ref(lua_State *L) { return luaL_ref(L, LUA_REGISTRYINDEX); }
+void zs_unref(lua_State *L, int ref) { luaL_unref(L, LUA_REGISTRYINDEX, ref); }
+void zs_getref(lua_State *L, int ref) { lua_rawgeti(L, LUA_REGISTRYINDEX, ref); }
+int zs_next(lua_State *L, int idx) { return lua_next(L, idx); }

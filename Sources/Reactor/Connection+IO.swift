@@ -1,0 +1,154 @@
+import CShim
+#if canImport(Glibc)
+import Glibc
+#endif
+
+// The public buffer API and what the loop does with a connection each round.
+extension Connection {
+  /// Calls `body` with the unconsumed input; the pointer is valid only inside.
+  public func withInput<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+    try body(input.readable)
+  }
+
+  public var inputCount: Int { input.count }
+
+  /// Drops the first `n` bytes of input (the delegate has used them).
+  public func consume(_ n: Int) {
+    input.consume(n)
+    if pausedForInput, let loop, input.count < loop.inputLimit {
+      pausedForInput = false
+      updateInterest()
+    }
+  }
+
+  /// Queues bytes for the flush step. Dropped after close or closeAfterFlush.
+  public func write(_ bytes: UnsafeRawBufferPointer) {
+    guard state == .open, let loop, bytes.count > 0 else { return }
+    output.append(bytes)
+    if !awaitingWritable { loop.enqueueFlush(self) }
+    if !pausedForOutput && output.count > loop.outputHighWater {
+      pausedForOutput = true
+      updateInterest()
+    }
+  }
+
+  public func write(_ bytes: [UInt8]) {
+    bytes.withUnsafeBytes { write($0) }
+  }
+
+  public var outputCount: Int { output.count }
+
+  /// Readiness from one epoll_wait.
+  func handle(events: UInt32) {
+    let out = UInt32(ZR_EPOLLOUT), trouble = UInt32(ZR_EPOLLERR | ZR_EPOLLHUP)
+    if connecting {
+      if events & (out | trouble) != 0 { finishConnect() }
+      return
+    }
+    if events & out != 0 && awaitingWritable {
+      awaitingWritable = false
+      loop?.enqueueFlush(self)
+    }
+    if interest & UInt32(ZR_EPOLLIN) != 0 {
+      // A hang-up or error is reported by the read, after any data before it.
+      if events & (UInt32(ZR_EPOLLIN) | trouble) != 0 { readOnce() }
+    } else if events & UInt32(ZR_EPOLLERR) != 0 {
+      close(reason: "socket error: \(errorText(socketError()))")
+    } else if events & UInt32(ZR_EPOLLHUP) != 0 {
+      if output.isEmpty {
+        park()
+      } else {
+        // The write will fail and say why, or finish what is left.
+        awaitingWritable = false
+        loop?.enqueueFlush(self)
+      }
+    }
+  }
+
+  private func readOnce() {
+    guard let loop else { return }
+    let chunk = loop.readChunk
+    let n = Glibc.read(fd, input.reserve(chunk), chunk)
+    if n > 0 {
+      input.commit(n)
+      delegate?.connectionReadable(self)
+      if state != .closed && !pausedForInput && input.count >= loop.inputLimit {
+        pausedForInput = true
+        updateInterest()
+      }
+    } else if n == 0 {
+      close(reason: "peer closed")
+    } else if errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR {
+      close(reason: "read failed: \(errorText(errno))")
+    }
+  }
+
+  /// The one write of this round's flush step.
+  func flushOnce() {
+    guard state != .closed, !connecting, !awaitingWritable, let loop else { return }
+    if !output.isEmpty {
+      let pending = output.readable
+      let n = send(fd, pending.baseAddress, pending.count, Int32(MSG_NOSIGNAL))
+      if n > 0 {
+        output.consume(n)
+      } else if n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR {
+        close(reason: "write failed: \(errorText(errno))")
+        return
+      }
+      if !output.isEmpty { awaitingWritable = true }
+      if pausedForOutput && output.count < loop.outputHighWater / 4 { pausedForOutput = false }
+    }
+    if output.isEmpty && state == .closing {
+      close(reason: closeReason)
+      return
+    }
+    updateInterest()
+  }
+
+  private func finishConnect() {
+    let code = socketError()
+    guard code == 0 else {
+      close(reason: "connect to \(peer) failed: \(errorText(code))")
+      return
+    }
+    connecting = false
+    setNoDelay(fd)
+    if !output.isEmpty { loop?.enqueueFlush(self) }
+    updateInterest()
+  }
+
+  /// Brings epoll interest in line with the state: read unless paused or
+  /// closing; want EPOLLOUT while connecting or after a short write.
+  func updateInterest() {
+    guard state != .closed, let loop else { return }
+    var want: UInt32 = 0
+    if !isReadPaused { want |= UInt32(ZR_EPOLLIN) }
+    if connecting || awaitingWritable { want |= UInt32(ZR_EPOLLOUT) }
+    if parked {
+      guard want != 0 else { return }
+      do {
+        try loop.watch(fd: fd, token: UInt64(id), events: want)
+      } catch {
+        close(reason: "\(error)")
+        return
+      }
+      parked = false
+    } else if want != interest {
+      loop.rewatch(fd: fd, token: UInt64(id), events: want)
+    }
+    interest = want
+  }
+
+  private func park() {
+    guard !parked, let loop else { return }
+    loop.unwatch(fd: fd)
+    parked = true
+  }
+
+  private func socketError() -> Int32 {
+    var code: Int32 = 0
+    var len = socklen_t(MemoryLayout<Int32>.size)
+    if getsockopt(fd, SOL_SOCKET, SO_ERROR, &code, &len) != 0 { return errno }
+    return code
+  }
+}

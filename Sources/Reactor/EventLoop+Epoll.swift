@@ -1,0 +1,60 @@
+import CShim
+#if canImport(Glibc)
+import Glibc
+#endif
+
+// The epoll backend: registration and the dispatch of one wait's events.
+// Level-triggered throughout, so anything left unread is reported again next
+// round and no readiness is ever lost.
+extension EventLoop {
+  func watch(fd: Int32, token: UInt64, events: UInt32) throws {
+    if zr_epoll_ctl(epollFD, Int32(ZR_CTL_ADD), fd, events, token) != 0 {
+      throw ReactorError.system("epoll_ctl(ADD, fd \(fd))")
+    }
+  }
+
+  /// Changes interest; failures are impossible for a registered fd short of
+  /// a bug, so they trap.
+  func rewatch(fd: Int32, token: UInt64, events: UInt32) {
+    if zr_epoll_ctl(epollFD, Int32(ZR_CTL_MOD), fd, events, token) != 0 {
+      fatalError("epoll_ctl(MOD, fd \(fd)): \(errorText(errno))")
+    }
+  }
+
+  func unwatch(fd: Int32) {
+    _ = zr_epoll_ctl(epollFD, Int32(ZR_CTL_DEL), fd, 0, 0)
+  }
+
+  /// Returns how many events were stored in `events`.
+  func waitForEvents(timeoutMS: Int32) -> Int {
+    let n = zr_epoll_wait(epollFD, events, Int32(eventCapacity), timeoutMS)
+    if n < 0 {
+      if errno == EINTR { return 0 }
+      fatalError("epoll_wait: \(errorText(errno))")
+    }
+    return Int(n)
+  }
+
+  /// Connections first: one read each, then their delegates.
+  func dispatchConnections(_ count: Int) {
+    for i in 0..<count {
+      let event = events[i]
+      guard event.data < Token.listenerBase else { continue }
+      // A connection closed earlier in this round is gone from the table, and
+      // ids are never reused, so a stale event finds nothing.
+      guard let connection = connections[Int(event.data)] else { continue }
+      connection.handle(events: event.events)
+    }
+  }
+
+  func dispatchListenersAndSignals(_ count: Int) {
+    for i in 0..<count {
+      let token = events[i].data
+      if token == Token.signal {
+        drainSignals()
+      } else if token >= Token.listenerBase, let listener = listeners[token] {
+        listener.acceptReady()
+      }
+    }
+  }
+}
