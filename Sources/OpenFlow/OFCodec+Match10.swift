@@ -1,0 +1,182 @@
+// OpenFlow 1.0 ofp_match (40 bytes, wildcard bits) <-> the OXM-named schema.
+
+enum Wild10 {
+  static let inPort: UInt32 = 1 << 0
+  static let dlVlan: UInt32 = 1 << 1
+  static let dlSrc: UInt32 = 1 << 2
+  static let dlDst: UInt32 = 1 << 3
+  static let dlType: UInt32 = 1 << 4
+  static let nwProto: UInt32 = 1 << 5
+  static let tpSrc: UInt32 = 1 << 6
+  static let tpDst: UInt32 = 1 << 7
+  static let nwSrcShift: UInt32 = 8
+  static let nwDstShift: UInt32 = 14
+  static let dlVlanPcp: UInt32 = 1 << 20
+  static let nwTos: UInt32 = 1 << 21
+  static let all: UInt32 = (1 << 22) - 1
+  static let vlanNone: UInt16 = 0xffff
+  static let ethARP: UInt64 = 0x0806
+}
+
+extension OFCodec {
+  static let match10Size = 40
+
+  static func decodeMatch10(_ reader: inout ByteReader) throws(OFCodecError) -> OFValue {
+    var r = try reader.sub(match10Size, "ofp_match")
+    let wc = try r.u32("wildcards")
+    let inPort = try r.u16("in_port")
+    let dlSrc = try r.bytes(6, "dl_src")
+    let dlDst = try r.bytes(6, "dl_dst")
+    let dlVlan = try r.u16("dl_vlan")
+    let pcp = try r.u8("dl_vlan_pcp")
+    try r.skip(1)
+    let dlType = UInt64(try r.u16("dl_type"))
+    let tos = try r.u8("nw_tos")
+    let proto = UInt64(try r.u8("nw_proto"))
+    try r.skip(2)
+    let nwSrc = try r.u32("nw_src")
+    let nwDst = try r.u32("nw_dst")
+    let tpSrc = UInt64(try r.u16("tp_src"))
+    let tpDst = UInt64(try r.u16("tp_dst"))
+
+    func on(_ bit: UInt32) -> Bool { wc & bit == 0 }
+    var f: [OFField] = []
+    if on(Wild10.inPort) { f.append(OFField("in_port", portValue(UInt64(inPort), OFVersion.v1_0))) }
+    if on(Wild10.dlDst) { f.append(OFField("eth_dst", .string(AddressText.mac(dlDst)))) }
+    if on(Wild10.dlSrc) { f.append(OFField("eth_src", .string(AddressText.mac(dlSrc)))) }
+    if on(Wild10.dlType) { f.append(OFField("eth_type", .uint(dlType))) }
+    if on(Wild10.dlVlan) {
+      f.append(OFField("vlan_vid", .uint(dlVlan == Wild10.vlanNone ? 0 : 0x1000 | UInt64(dlVlan & 0xfff))))
+    }
+    if on(Wild10.dlVlanPcp) { f.append(OFField("vlan_pcp", .uint(UInt64(pcp)))) }
+    let isARP = on(Wild10.dlType) && dlType == Wild10.ethARP
+    if on(Wild10.nwTos) { f.append(OFField("ip_dscp", .uint(UInt64(tos >> 2)))) }
+    if on(Wild10.nwProto) { f.append(OFField(isARP ? "arp_op" : "ip_proto", .uint(proto))) }
+    for (shift, addr, ipName, arpName) in [(Wild10.nwSrcShift, nwSrc, "ipv4_src", "arp_spa"), (Wild10.nwDstShift, nwDst, "ipv4_dst", "arp_tpa")] {
+      let bits = (wc >> shift) & 0x3f
+      guard bits < 32 else { continue }
+      let name = isARP ? arpName : ipName
+      f.append(OFField(name, .string(AddressText.ipv4(addr))))
+      if bits > 0 { f.append(OFField(name + "_mask", .string(AddressText.ipv4(UInt32.max << bits)))) }
+    }
+    let l4: (String, String)
+    switch on(Wild10.nwProto) && !isARP ? proto : 6 {
+    case 1: l4 = ("icmpv4_type", "icmpv4_code")
+    case 17: l4 = ("udp_src", "udp_dst")
+    case 132: l4 = ("sctp_src", "sctp_dst")
+    default: l4 = ("tcp_src", "tcp_dst")
+    }
+    if on(Wild10.tpSrc) { f.append(OFField(l4.0, .uint(tpSrc))) }
+    if on(Wild10.tpDst) { f.append(OFField(l4.1, .uint(tpDst))) }
+    return .table(f)
+  }
+
+  /// Exact-only fields accept a mask only when it is all ones.
+  static func requireExact(_ match: OFValue, _ name: String, bits: Int, _ e: OFEncoder) throws(OFCodecError) {
+    guard let m = match[name + "_mask"] else { return }
+    let full: UInt64 = bits >= 64 ? .max : (1 << UInt64(bits)) - 1
+    let value: UInt64?
+    if bits == 48, case .string = m { value = (try? e.mac(m, name)).map { b in b.reduce(0) { $0 << 8 | UInt64($1) } } } else { value = m.uint }
+    guard value == full else { throw e.cannot("`\(name)_mask`") }
+  }
+
+  /// Wildcard bit count for a prefix mask (0 = exact, 32 = all).
+  static func prefixWildcards(_ match: OFValue, _ name: String, _ e: OFEncoder) throws(OFCodecError) -> UInt32 {
+    guard let m = match[name + "_mask"] else { return 0 }
+    let mask = try e.ipv4(m, name + "_mask")
+    let inv = ~mask
+    guard inv & (inv &+ 1) == 0 else { throw e.cannot("`\(name)_mask` \(AddressText.ipv4(mask)) (not a prefix)") }
+    return UInt32(32 - mask.nonzeroBitCount)
+  }
+
+  static func encodeMatch10(_ match: OFValue, _ e: inout OFEncoder) throws(OFCodecError) {
+    var wc = Wild10.all & ~(0xfff << Wild10.nwSrcShift) | 32 << Wild10.nwSrcShift | 32 << Wild10.nwDstShift
+    var inPort: UInt16 = 0, dlVlan: UInt16 = 0, dlType: UInt16 = 0, tpSrc: UInt16 = 0, tpDst: UInt16 = 0
+    var dlSrc = [UInt8](repeating: 0, count: 6), dlDst = dlSrc
+    var pcp: UInt8 = 0, tos: UInt8 = 0, proto: UInt8 = 0
+    var nwSrc: UInt32 = 0, nwDst: UInt32 = 0
+    var owner: [String: String] = [:]  // 1.0 slot -> schema field, to reject two fields in one slot
+
+    func claim(_ slot: String, _ name: String, _ e: OFEncoder) throws(OFCodecError) {
+      if let other = owner[slot] { throw e.fail("match fields `\(other)` and `\(name)` share one OpenFlow 1.0 field (\(slot))") }
+      owner[slot] = name
+    }
+
+    guard let fields = match.fields else { throw e.fail("match must be a table of OXM fields") }
+    for f in fields {
+      let n = f.name, v = f.value
+      if n.hasSuffix("_mask") {
+        guard match[String(n.dropLast(5))] != nil else { throw e.fail("match has `\(n)` without `\(n.dropLast(5))`") }
+        continue
+      }
+      switch n {
+      case "in_port":
+        try requireExact(match, n, bits: 16, e)
+        inPort = UInt16(truncatingIfNeeded: try e.port(v, n))
+        wc &= ~Wild10.inPort
+      case "eth_src", "eth_dst":
+        try requireExact(match, n, bits: 48, e)
+        if n == "eth_src" { dlSrc = try e.mac(v, n); wc &= ~Wild10.dlSrc } else { dlDst = try e.mac(v, n); wc &= ~Wild10.dlDst }
+      case "eth_type":
+        try requireExact(match, n, bits: 16, e)
+        dlType = UInt16(truncatingIfNeeded: try e.number(v, n, bits: 16))
+        wc &= ~Wild10.dlType
+      case "vlan_vid":
+        try requireExact(match, n, bits: 13, e)
+        let vid = try e.number(v, n, bits: 13)
+        dlVlan = vid == 0 ? Wild10.vlanNone : UInt16(truncatingIfNeeded: vid & 0xfff)
+        wc &= ~Wild10.dlVlan
+      case "vlan_pcp":
+        try requireExact(match, n, bits: 8, e)
+        pcp = UInt8(truncatingIfNeeded: try e.number(v, n, bits: 3))
+        wc &= ~Wild10.dlVlanPcp
+      case "ip_dscp":
+        try requireExact(match, n, bits: 8, e)
+        tos = UInt8(truncatingIfNeeded: try e.number(v, n, bits: 6)) << 2
+        wc &= ~Wild10.nwTos
+      case "ip_proto", "arp_op":
+        try requireExact(match, n, bits: n == "ip_proto" ? 8 : 16, e)
+        try claim("nw_proto", n, e)
+        proto = UInt8(truncatingIfNeeded: try e.number(v, n, bits: 8))
+        wc &= ~Wild10.nwProto
+      case "ipv4_src", "arp_spa":
+        try claim("nw_src", n, e)
+        nwSrc = try e.ipv4(v, n)
+        let bits = try prefixWildcards(match, n, e)
+        wc = wc & ~(0x3f << Wild10.nwSrcShift) | bits << Wild10.nwSrcShift
+      case "ipv4_dst", "arp_tpa":
+        try claim("nw_dst", n, e)
+        nwDst = try e.ipv4(v, n)
+        let bits = try prefixWildcards(match, n, e)
+        wc = wc & ~(0x3f << Wild10.nwDstShift) | bits << Wild10.nwDstShift
+      case "tcp_src", "udp_src", "icmpv4_type":
+        try requireExact(match, n, bits: n == "icmpv4_type" ? 8 : 16, e)
+        try claim("tp_src", n, e)
+        tpSrc = UInt16(truncatingIfNeeded: try e.number(v, n, bits: 16))
+        wc &= ~Wild10.tpSrc
+      case "tcp_dst", "udp_dst", "icmpv4_code":
+        try requireExact(match, n, bits: n == "icmpv4_code" ? 8 : 16, e)
+        try claim("tp_dst", n, e)
+        tpDst = UInt16(truncatingIfNeeded: try e.number(v, n, bits: 16))
+        wc &= ~Wild10.tpDst
+      default:
+        throw e.cannot("match field `\(n)`")
+      }
+    }
+    e.out.u32(wc)
+    e.out.u16(inPort)
+    e.out.append(dlSrc)
+    e.out.append(dlDst)
+    e.out.u16(dlVlan)
+    e.out.u8(pcp)
+    e.out.zeros(1)
+    e.out.u16(dlType)
+    e.out.u8(tos)
+    e.out.u8(proto)
+    e.out.zeros(2)
+    e.out.u32(nwSrc)
+    e.out.u32(nwDst)
+    e.out.u16(tpSrc)
+    e.out.u16(tpDst)
+  }
+}

@@ -1,0 +1,34 @@
+/// The 8-byte header every OpenFlow message starts with (all versions).
+public struct OFHeader: Equatable, Sendable {
+  public static let size = 8
+
+  public var version: UInt8
+  public var type: UInt8
+  public var length: UInt16
+  public var xid: UInt32
+
+  public init(version: UInt8, type: UInt8, length: UInt16, xid: UInt32) {
+    self.version = version
+    self.type = type
+    self.length = length
+    self.xid = xid
+  }
+
+  /// Reads a header from the first 8 bytes, or nil when fewer are there.
+  public init?(_ buf: UnsafeRawBufferPointer) {
+    guard buf.count >= OFHeader.size else { return nil }
+    version = buf[0]
+    type = buf[1]
+    length = UInt16(buf[2]) << 8 | UInt16(buf[3])
+    xid = UInt32(buf[4]) << 24 | UInt32(buf[5]) << 16 | UInt32(buf[6]) << 8 | UInt32(buf[7])
+  }
+
+  /// Writes `xid` into an encoded message in place (templates reuse their bytes).
+  public static func patchXid(_ bytes: inout [UInt8], _ xid: UInt32) {
+    guard bytes.count >= size else { return }
+    bytes[4] = UInt8(truncatingIfNeeded: xid >> 24)
+    bytes[5] = UInt8(truncatingIfNeeded: xid >> 16)
+    bytes[6] = UInt8(truncatingIfNeeded: xid >> 8)
+    bytes[7] = UInt8(truncatingIfNeeded: xid)
+  }
+}
