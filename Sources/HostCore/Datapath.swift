@@ -1,0 +1,71 @@
+import OpenFlow
+import Reactor
+
+/// A switch whose channel is up: what apps address with `send` and `request`.
+public final class Datapath {
+  public let id: UInt64
+  public let idText: String
+  public let version: UInt8
+  public let connection: Connection
+  /// The FEATURES_REPLY fields.
+  public let features: OFValue
+  /// Port descriptions by port number, kept current by PORT_STATUS.
+  public internal(set) var ports: [OFValue]
+  private var lastXid: UInt32 = 0
+
+  init(id: UInt64, version: UInt8, connection: Connection, features: OFValue, ports: [OFValue]) {
+    self.id = id
+    self.idText = DatapathID.format(id)
+    self.version = version
+    self.connection = connection
+    self.features = features
+    self.ports = ports
+  }
+
+  public var connId: Int { connection.id }
+  public var isOpen: Bool { connection.isOpen }
+
+  /// A fresh transaction id; 0 is never used so "no xid" stays distinguishable.
+  public func nextXid() -> UInt32 {
+    lastXid = lastXid &+ 1
+    if lastXid == 0 { lastXid = 1 }
+    return lastXid
+  }
+
+  /// Queues encoded bytes; the reactor writes them in the round's flush.
+  public func send(_ bytes: [UInt8]) {
+    connection.write(bytes)
+  }
+
+  /// Encodes for this switch's version, with a fresh xid unless one is given.
+  @discardableResult
+  public func send(_ message: OFMessage) throws(OFCodecError) -> UInt32 {
+    var m = message
+    m.version = version
+    if m.xid == 0 { m.xid = nextXid() }
+    send(try OFCodec.encode(m))
+    return m.xid
+  }
+
+  public func close(reason: String) {
+    connection.close(reason: reason)
+  }
+
+  /// Replaces or removes one port after a PORT_STATUS.
+  func updatePort(reason: String, desc: OFValue) {
+    let no = desc["port_no"]
+    ports.removeAll { $0["port_no"] == no }
+    if reason != "DELETE" { ports.append(desc) }
+  }
+
+  /// The CHANNEL_UP / CHANNEL_DOWN `msg`.
+  func channelFields() -> OFValue {
+    .table([
+      "datapath_id": .string(idText),
+      "version": .uint(UInt64(version)),
+      "peer": .string(connection.peer),
+      "features": features,
+      "ports": .list(ports),
+    ])
+  }
+}

@@ -1,0 +1,77 @@
+/// Sends each event through the apps by precedence, one event at a time.
+/// An event raised while another is being dispatched waits its turn, so apps
+/// always see whole events in order.
+public final class Dispatcher {
+  public private(set) var apps: [AppEntry] = []
+  public weak var sink: EventSink?
+  private var queue: [HostEvent] = []
+  private var queueHead = 0
+  private var busy = false
+
+  public init() {}
+
+  /// Highest precedence first; equal precedence keeps load order.
+  public func setApps(_ entries: [AppEntry]) {
+    apps = entries.enumerated()
+      .sorted { a, b in
+        a.element.precedence != b.element.precedence
+          ? a.element.precedence > b.element.precedence : a.offset < b.offset
+      }
+      .map(\.element)
+  }
+
+  public var isDispatching: Bool { busy }
+
+  /// Dispatches now, or queues when called from inside a dispatch.
+  /// Returns the read-back field's final value when dispatched now.
+  @discardableResult
+  public func dispatch(_ event: HostEvent, readBack: String? = nil) -> Bool? {
+    guard !busy else {
+      queue.append(event.owned())
+      return nil
+    }
+    busy = true
+    let result = run(event, readBack: readBack)
+    drain()
+    busy = false
+    return result
+  }
+
+  /// Queues an event for after the current one (zof.post).
+  public func post(_ event: HostEvent) {
+    queue.append(event.owned())
+    if !busy {
+      busy = true
+      drain()
+      busy = false
+    }
+  }
+
+  /// Resumes tasks whose wait ended outside any event (timers).
+  public func resumeReady() {
+    guard !busy, let sink else { return }
+    busy = true
+    sink.resumeReady()
+    drain()
+    busy = false
+  }
+
+  private func run(_ event: HostEvent, readBack: String?) -> Bool? {
+    guard let sink else { return nil }
+    sink.begin(event)
+    for app in apps where sink.deliver(toApp: app.index) { break }
+    let result = sink.end(readBack: readBack)
+    sink.resumeReady()
+    return result
+  }
+
+  private func drain() {
+    while queueHead < queue.count {
+      let e = queue[queueHead]
+      queueHead += 1
+      _ = run(e, readBack: nil)
+    }
+    queue.removeAll(keepingCapacity: true)
+    queueHead = 0
+  }
+}

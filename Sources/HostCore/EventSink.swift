@@ -1,0 +1,26 @@
+/// What runs the apps: the dispatcher decides the order, the sink runs each
+/// app's handlers. The Lua runtime is one; tests use others.
+public protocol EventSink: AnyObject {
+  /// Makes the app-visible event once; every app then sees (and may change) that one object.
+  func begin(_ event: HostEvent)
+  /// Offers the current event to one app. Returns true when a handler stopped propagation.
+  func deliver(toApp index: Int) -> Bool
+  /// Ends the current event. `readBack` names a field whose final value the caller needs (e.g. `exit` of SIGNAL).
+  func end(readBack: String?) -> Bool?
+  /// Resumes every task whose wait is over (after each event, and after timers).
+  func resumeReady()
+}
+
+/// An app as the dispatcher knows it.
+public struct AppEntry: Equatable {
+  public var name: String
+  public var precedence: Int
+  /// The sink's own index for the app (load order).
+  public var index: Int
+
+  public init(name: String, precedence: Int, index: Int) {
+    self.name = name
+    self.precedence = precedence
+    self.index = index
+  }
+}

@@ -1,0 +1,18 @@
+import OpenFlow
+
+/// Settings of the OpenFlow side, from the command line.
+public struct HostConfig {
+  /// (host, port) pairs to listen on.
+  public var listen: [(host: String, port: UInt16)] = [("0.0.0.0", 6653), ("0.0.0.0", 6633)]
+  /// Versions we speak, as wire numbers.
+  public var versions: Set<UInt8> = [OFVersion.v1_0, OFVersion.v1_3]
+  /// Idle seconds before we send our own ECHO_REQUEST; three times this without
+  /// any message closes the channel.
+  public var echoInterval: Double = 5
+  /// Seconds from accept to CHANNEL_UP before we give up on a switch.
+  public var handshakeTimeout: Double = 10
+  /// Messages that arrive before CHANNEL_UP are held (not lost) up to this many.
+  public var earlyMessageLimit = 1000
+
+  public init() {}
+}

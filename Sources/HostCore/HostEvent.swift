@@ -1,0 +1,46 @@
+import OpenFlow
+
+/// One event on its way to the apps. Message events carry the switch's frame;
+/// internal events carry schema fields or a handle the app runtime owns.
+public struct HostEvent {
+  public enum Payload {
+    /// A message frame, valid only while the event is being dispatched.
+    case frame(UnsafeRawBufferPointer)
+    /// A message frame owned by the event (a deferred event).
+    case ownedFrame([UInt8])
+    /// Fields for the app-visible `msg` (message events) or the event itself (internal events).
+    case fields(OFValue)
+    /// An event built by the app runtime itself (zof.post); the runtime releases it.
+    case handle(Int32)
+  }
+
+  /// `type` of a message event ("PACKET_IN", "CHANNEL_UP") or `event` of an internal one ("START").
+  public var name: String
+  public var isMessage: Bool
+  public var datapath: Datapath?
+  public var xid: UInt32
+  public var payload: Payload
+
+  public init(message name: String, datapath: Datapath?, xid: UInt32 = 0, payload: Payload) {
+    self.name = name
+    self.isMessage = true
+    self.datapath = datapath
+    self.xid = xid
+    self.payload = payload
+  }
+
+  public init(event name: String, payload: Payload = .fields(.emptyTable), datapath: Datapath? = nil) {
+    self.name = name
+    self.isMessage = false
+    self.datapath = datapath
+    self.xid = 0
+    self.payload = payload
+  }
+
+  /// A copy that outlives the current read (frames are copied out of the input buffer).
+  func owned() -> HostEvent {
+    var e = self
+    if case .frame(let buf) = payload { e.payload = .ownedFrame(Array(buf)) }
+    return e
+  }
+}
