@@ -1,0 +1,32 @@
+import CLua
+import CShim
+import OpenFlow
+
+extension LuaRuntime {
+  /// core.decode_into(t, frame) fills t with the message's fields;
+  /// core.decode_packet(data) -> table of packet fields.
+  static func registerDecode(_ L: OpaquePointer) {
+    set(L, "decode_into") { L in
+      let rt = LuaRuntime.of(L)
+      let result: Result<OFMessage, OFCodecError>? = LuaStack(L!).withBytes(at: 2) { b in
+        Result { () throws(OFCodecError) -> OFMessage in try OFCodec.decode(b) }
+      }
+      switch result {
+      case .success(let m)?:
+        LuaStack(L!).setFields(m.msg, into: 1)
+        lua_pushboolean(L, 1)
+        return 1
+      case .failure(let e)?:
+        return LuaRuntime.fail(L, "malformed message from the switch: \(e)")
+      case nil:
+        return LuaRuntime.fail(L, "no frame to decode")
+      }
+    }
+    set(L, "decode_packet") { L in
+      let rt = LuaRuntime.of(L)
+      guard let v = LuaStack(L!).withBytes(at: 1, { PacketDecoder.decode($0) }) else { return 0 }
+      LuaStack(L!).push(v)
+      return 1
+    }
+  }
+}

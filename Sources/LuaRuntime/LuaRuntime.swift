@@ -1,0 +1,201 @@
+import CLua
+import CShim
+import HostCore
+import Logging
+import OpenFlow
+
+/// Runs the Lua apps: loads them, and is the dispatcher's event sink.
+public final class LuaRuntime: EventSink {
+  let state: LuaState
+  /// The main thread's stack.
+  let lua: LuaStack
+  public let host: Controller
+  var logger: Logger
+  /// Registry refs of the prelude's entry points.
+  var entry: [String: Int32] = [:]
+  var templates: [Template] = []
+  /// Tasks whose timer fired, resumed after the current event.
+  var ready: [Int] = []
+  var currentHandle: Int32? = nil
+  public private(set) var appList: [AppEntry] = []
+  public private(set) var appFiles: [String] = []
+
+  struct Template {
+    var message: OFMessage
+    var encoded: [UInt8: [UInt8]] = [:]
+  }
+
+  public init(host: Controller, logger: Logger, memoryLimit: Int = 0) throws {
+    self.host = host
+    self.logger = logger
+    state = try LuaState(memoryLimit: memoryLimit)
+    lua = state.stack
+    zs_setctx(lua.L, Unmanaged.passUnretained(self).toOpaque())
+    try installPrelude()
+    host.dispatcher.sink = self
+  }
+
+  static func of(_ L: OpaquePointer?) -> LuaRuntime {
+    Unmanaged<LuaRuntime>.fromOpaque(zs_getctx(L)!).takeUnretainedValue()
+  }
+
+  /// Builds the `core` table of Swift functions and runs the prelude with it.
+  private func installPrelude() throws {
+    let L = lua.L
+    let code = Array(preludeSource.utf8)
+    let status = code.withUnsafeBufferPointer { b in
+      b.withMemoryRebound(to: CChar.self) { zs_loadbuffer(L, $0.baseAddress, $0.count, "=zof") }
+    }
+    guard status == LUA_OK else {
+      let msg = lua.string(at: -1) ?? "?"
+      lua.pop()
+      throw LuaError("prelude: \(msg)")
+    }
+    zs_newtable(L)
+    Self.registerLog(L)
+    Self.registerSend(L)
+    Self.registerDecode(L)
+    Self.registerDatapath(L)
+    Self.registerTimers(L)
+    Self.registerPost(L)
+    if let err = lua.call(nargs: 1, nresults: 1) { throw LuaError("prelude: \(err)") }
+    for name in ["load", "apps", "begin_message", "begin_fields", "begin_event", "deliver", "finish", "wake"] {
+      lua.rawField(-1, name)
+      entry[name] = zs_ref(L)
+    }
+    lua.pop()
+  }
+
+  /// Pushes an entry point, ready for its arguments.
+  func pushEntry(_ name: String) {
+    zs_getref(lua.L, entry[name]!)
+  }
+
+  /// Loads every `*.lua` of `dir` in name order. Errors are `file:line: message`, one per line.
+  public func loadApps(paths: [String]) throws {
+    for path in paths {
+      pushEntry("load")
+      lua.push(path)
+      if let err = lua.call(nargs: 1, nresults: 0) {
+        throw LuaError(firstLine(err))
+      }
+    }
+    appFiles = paths
+    refreshApps()
+  }
+
+  /// Reads the app list from Lua and gives it to the dispatcher.
+  func refreshApps() {
+    let L = lua.L
+    pushEntry("apps")
+    guard lua.call(nargs: 0, nresults: 1) == nil else { return }
+    var list: [AppEntry] = []
+    let n = Int(lua_rawlen(L, -1))
+    if n > 0 {
+      for i in 1...n {
+        lua_rawgeti(L, -1, lua_Integer(i))
+        lua_rawgeti(L, -1, 1)
+        let name = lua.string(at: -1) ?? "?"
+        lua_rawgeti(L, -2, 2)
+        let prec = lua.integer(at: -1) ?? 100
+        lua.pop(3)
+        list.append(AppEntry(name: name, precedence: prec, index: i))
+      }
+    }
+    lua.pop()
+    appList = list
+    host.dispatcher.setApps(list)
+  }
+
+  public var memoryInUse: Int { state.memoryInUse }
+
+  // MARK: EventSink
+
+  public func begin(_ event: HostEvent) {
+    let L = lua.L
+    let dp = event.datapath
+    let now = host.loop.now
+    switch event.payload {
+    case .frame(let buf):
+      beginMessage(event, dp, buf, now)
+    case .ownedFrame(let bytes):
+      bytes.withUnsafeBytes { beginMessage(event, dp, $0, now) }
+    case .fields(let v):
+      pushEntry("begin_fields")
+      lua_pushboolean(L, event.isMessage ? 1 : 0)
+      lua.push(event.name)
+      lua.push(dp?.connId ?? 0)
+      lua_pushinteger(L, lua_Integer(bitPattern: dp?.id ?? 0))
+      lua.push(Int(dp?.version ?? 0))
+      lua.push(Int(event.xid))
+      lua.push(v)
+      lua_pushnumber(L, now)
+      report(lua.call(nargs: 8, nresults: 0), "begin \(event.name)")
+    case .handle(let ref):
+      currentHandle = ref
+      pushEntry("begin_event")
+      zs_getref(L, ref)
+      report(lua.call(nargs: 1, nresults: 0), "begin \(event.name)")
+    }
+  }
+
+  private func beginMessage(_ event: HostEvent, _ dp: Datapath?, _ buf: UnsafeRawBufferPointer, _ now: Double) {
+    pushEntry("begin_message")
+    lua.push(dp?.connId ?? 0)
+    lua.push(event.name)
+    lua.push(Int(event.xid))
+    lua.push(Int(dp?.version ?? (buf.first ?? 0)))
+    lua.push(buf)
+    lua_pushnumber(lua.L, now)
+    report(lua.call(nargs: 6, nresults: 0), "begin \(event.name)")
+  }
+
+  public func deliver(toApp index: Int) -> Bool {
+    pushEntry("deliver")
+    lua.push(index)
+    if let err = lua.call(nargs: 1, nresults: 1) {
+      report(err, "dispatch to app \(index)")
+      return false
+    }
+    let stop = lua_toboolean(lua.L, -1) != 0
+    lua.pop()
+    return stop
+  }
+
+  public func end(readBack: String?) -> Bool? {
+    pushEntry("finish")
+    if let readBack { lua.push(readBack) } else { lua_pushnil(lua.L) }
+    var result: Bool? = nil
+    if let err = lua.call(nargs: 1, nresults: 1) {
+      report(err, "finish event")
+    } else {
+      if lua_type(lua.L, -1) == LUA_TBOOLEAN { result = lua_toboolean(lua.L, -1) != 0 }
+      lua.pop()
+    }
+    if let ref = currentHandle {
+      zs_unref(lua.L, ref)
+      currentHandle = nil
+    }
+    return result
+  }
+
+  public func resumeReady() {
+    guard !ready.isEmpty else { return }
+    let ids = ready
+    ready.removeAll(keepingCapacity: true)
+    for id in ids {
+      pushEntry("wake")
+      lua.push(id)
+      report(lua.call(nargs: 1, nresults: 0), "resume task \(id)")
+    }
+  }
+
+  /// An error escaping the prelude is a bug in zofhost or a filter function.
+  func report(_ err: String?, _ what: String) {
+    if let err { logger.error("lua: \(what): \(err)") }
+  }
+}
+
+func firstLine(_ s: String) -> String {
+  String(s.split(separator: "\n", maxSplits: 1, omittingEmptySubsequences: false).first ?? "")
+}

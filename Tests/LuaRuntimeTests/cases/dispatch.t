@@ -1,0 +1,188 @@
+=== precedence: highest first, equal precedence keeps load order
+--- app a.lua
+local app = zof.app("a", {precedence = 50})
+app:event("START", function() print("first of the 50s") end)
+--- app b.lua
+local app = zof.app("b", {precedence = 200})
+app:event("START", function() print("the 200") end)
+--- app c.lua
+local app = zof.app("c", {precedence = 50})
+app:event("START", function() print("second of the 50s") end)
+--- app d.lua
+local app = zof.app("d")
+app:event("START", function() print("default is 100") end)
+--- log
+[b] the 200
+[d] default is 100
+[a] first of the 50s
+[c] second of the 50s
+
+=== only the first matching handler of an app runs; filters read msg and pkt
+--- app a.lua
+local app = zof.app("a")
+app:message("PACKET_IN", {eth_type = 0x0800}, function(ev) print("ipv4 handler") end)
+app:message("PACKET_IN", {eth_type = 0x0806}, function(ev) print("arp handler", ev.msg.pkt.arp_spa) end)
+app:message("PACKET_IN", function(ev) print("catch-all packet-in") end)
+app:message("*", function(ev) print("any type " .. ev.type) end)
+--- switch 1.3
+--- input
+{type = "PACKET_IN", msg = {in_port = 1, reason = "NO_MATCH", data = eth("ff:ff:ff:ff:ff:ff", "02:00:00:00:00:01", 0x0806, arp(1, "02:00:00:00:00:01", "10.0.0.1", "00:00:00:00:00:00", "10.0.0.2"))}},
+{type = "PACKET_IN", msg = {in_port = 1, reason = "NO_MATCH", data = eth("02:00:00:00:00:02", "02:00:00:00:00:01", 0x86dd, "")}},
+{type = "BARRIER_REPLY"},
+--- log
+[a] any type CHANNEL_UP
+[a] arp handler	10.0.0.1
+[a] catch-all packet-in
+[a] any type BARRIER_REPLY
+--- no_log
+ipv4 handler
+
+=== message type names match case-insensitively
+--- app a.lua
+local app = zof.app("a")
+app:message("packet_in", function(ev) print("got " .. ev.type .. " on " .. ev.datapath_id) end)
+--- switch 1.0
+--- input
+{type = "PACKET_IN", msg = {in_port = 2, reason = "NO_MATCH", data = eth("02:00:00:00:00:02", "02:00:00:00:00:01", 0x0800, "")}},
+--- log
+[a] got PACKET_IN on 00:00:00:00:00:00:00:01
+
+=== a synchronous handler stops propagation with zof.STOP
+--- app a.lua
+local app = zof.app("a", {precedence = 300})
+app:event("START", function() print("a stops it") return zof.STOP end)
+--- app b.lua
+local app = zof.app("b")
+app:event("START", function() print("b must not see it") end)
+--- log
+[a] a stops it
+--- no_log
+b must not see it
+
+=== events are shared and mutable: a later app sees an earlier app's change
+--- app a.lua
+local app = zof.app("a", {precedence = 300})
+app:message("PACKET_IN", function(ev) ev.seen_by = "a"; ev.msg.in_port = 99 end)
+--- app b.lua
+local app = zof.app("b")
+app:message("PACKET_IN", function(ev) print("b sees", ev.seen_by, ev.msg.in_port) end)
+--- switch 1.3
+--- input
+{type = "PACKET_IN", msg = {in_port = 1, reason = "NO_MATCH", data = eth("02:00:00:00:00:02", "02:00:00:00:00:01", 0x0800, "")}},
+--- log
+[b] b sees	a	99
+
+=== an error in one handler is isolated: logged with traceback, EXCEPTION posted, later apps still run
+--- app a.lua
+local app = zof.app("a", {precedence = 300})
+local function deep() error("boom in a") end
+app:message("PACKET_IN", function(ev) deep() end)
+--- app b.lua
+local app = zof.app("b")
+app:message("PACKET_IN", function(ev) print("b still runs") end)
+app:event("EXCEPTION", function(ev) print("exception from " .. ev.app .. ": " .. ev.error .. " during " .. ev.source.type) end)
+--- switch 1.3
+--- input
+{type = "PACKET_IN", msg = {in_port = 1, reason = "NO_MATCH", data = eth("02:00:00:00:00:02", "02:00:00:00:00:01", 0x0800, "")}},
+{type = "PACKET_IN", msg = {in_port = 1, reason = "NO_MATCH", data = eth("02:00:00:00:00:02", "02:00:00:00:00:01", 0x0800, "")}},
+--- log
+error [a] message PACKET_IN handler at
+boom in a
+stack traceback:
+in upvalue 'deep'
+[b] b still runs
+boom in a during PACKET_IN
+error [a] message PACKET_IN handler at
+[b] b still runs
+
+=== an error in an EXCEPTION handler is logged but not posted again
+--- app a.lua
+local app = zof.app("a")
+app:event("START", function() error("first") end)
+app:event("EXCEPTION", function(ev) print("handling " .. ev.error); error("second") end)
+--- log
+first
+[a] handling
+second
+--- no_log
+handling [string
+
+=== CHANNEL_UP carries the datapath and its ports; CHANNEL_DOWN follows a hang-up
+--- app a.lua
+local app = zof.app("a")
+app:message("CHANNEL_UP", function(ev)
+  local names = {}
+  for _, p in ipairs(ev.msg.ports) do names[#names + 1] = p.name end
+  print("up", ev.datapath_id, ev.datapath.id, ev.version, table.concat(names, ","), #ev.datapath.ports, #zof.datapaths())
+end)
+app:message("CHANNEL_DOWN", function(ev) print("down", ev.datapath_id, ev.msg.reason ~= nil) end)
+--- switch 1.3
+--- close
+--- log
+[a] up	00:00:00:00:00:00:00:01	1	4	p1,p2,p3	3	1
+[a] down	00:00:00:00:00:00:00:01	true
+
+=== zof.send goes to the event's datapath; a compiled template encodes per version
+--- app a.lua
+local app = zof.app("a")
+local T = zof.compile{type = "FLOW_MOD", msg = {priority = 7, instructions = {{instruction = "APPLY_ACTIONS", actions = {{action = "OUTPUT", port_no = "CONTROLLER", max_len = "NO_BUFFER"}}}}}}
+app:message("CHANNEL_UP", function(ev)
+  zof.send{type = "BARRIER_REQUEST"}
+  T:send()
+  T:send()
+end)
+--- switch 1.0
+--- output
+{type = "BARRIER_REQUEST"},
+{type = "FLOW_MOD", msg = {priority = 7}},
+{type = "FLOW_MOD", msg = {priority = 7}},
+
+=== sending outside any datapath context is an error that says so
+--- app a.lua
+local app = zof.app("a")
+app:event("START", function() zof.send{type = "BARRIER_REQUEST"} end)
+--- log
+zof.send: no datapath here
+
+=== a message the version cannot express is an error naming the field
+--- app a.lua
+local app = zof.app("a")
+app:message("CHANNEL_UP", function(ev)
+  zof.send{type = "FLOW_MOD", msg = {instructions = {{instruction = "GOTO_TABLE", table_id = 1}}}}
+end)
+--- switch 1.0
+--- log
+GOTO_TABLE
+
+=== zof.sleep suspends a handler; the next app runs first, the rest runs later
+--- app a.lua
+local app = zof.app("a", {precedence = 200})
+app:event("START", function() print("a before sleep"); zof.sleep(0.01); print("a after sleep") end)
+--- app b.lua
+local app = zof.app("b")
+app:event("START", function() print("b runs while a sleeps") end)
+--- switch 1.3
+--- log
+[a] a before sleep
+[b] b runs while a sleeps
+[a] a after sleep
+
+=== returning zof.STOP after a yield is an error that says so
+--- app a.lua
+local app = zof.app("a")
+app:event("START", function() zof.sleep(0) return zof.STOP end)
+--- switch 1.3
+--- log
+zof.STOP returned after the handler yielded
+
+=== each app file has its own globals
+--- app a.lua
+counter = 1
+local app = zof.app("a", {precedence = 200})
+app:event("START", function() print("a sees", counter) end)
+--- app b.lua
+local app = zof.app("b")
+app:event("START", function() print("b sees", counter) end)
+--- log
+[a] a sees	1
+[b] b sees	nil
