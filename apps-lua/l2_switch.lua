@@ -1,0 +1,41 @@
+-- A learning switch: it learns which port each MAC address lives behind,
+-- installs a flow once a destination is known, and floods until then.
+local app = zof.app("l2_switch")
+
+local IDLE_TIMEOUT = 60   -- seconds a learned flow lives without traffic
+local ports = {}          -- datapath_id -> {mac -> port}
+
+-- Send whatever no flow matches to us (OpenFlow 1.3 drops it otherwise).
+local TABLE_MISS = zof.compile{type = "FLOW_MOD", msg = {
+  priority = 0,
+  instructions = {{instruction = "APPLY_ACTIONS",
+    actions = {{action = "OUTPUT", port_no = "CONTROLLER", max_len = "NO_BUFFER"}}}}}}
+
+app:message("CHANNEL_UP", function(ev)
+  ports[ev.datapath_id] = {}
+  zof.send{type = "FLOW_MOD", msg = {command = "DELETE", table_id = "ALL"}}
+  TABLE_MISS:send()
+end)
+
+app:message("CHANNEL_DOWN", function(ev)
+  ports[ev.datapath_id] = nil
+end)
+
+app:message("PACKET_IN", {eth_type = 0x88cc}, function(ev) end)  -- ignore LLDP
+
+app:message("PACKET_IN", function(ev)
+  local msg, pkt = ev.msg, ev.msg.pkt
+  local known = ports[ev.datapath_id]
+  known[pkt.eth_src] = msg.in_port
+  local out = known[pkt.eth_dst]
+  if out then
+    zof.send{type = "FLOW_MOD", msg = {
+      priority = 10, idle_timeout = IDLE_TIMEOUT,
+      match = {in_port = msg.in_port, eth_src = pkt.eth_src, eth_dst = pkt.eth_dst},
+      instructions = {{instruction = "APPLY_ACTIONS", actions = {{action = "OUTPUT", port_no = out}}}}}}
+  end
+  zof.send{type = "PACKET_OUT", msg = {
+    in_port = msg.in_port, buffer_id = msg.buffer_id,
+    data = msg.buffer_id == "NO_BUFFER" and msg.data or nil,
+    actions = {{action = "OUTPUT", port_no = out or "FLOOD"}}}}
+end)
