@@ -106,6 +106,10 @@ final class Channel: ConnectionDelegate {
       handshakePorts(frame)
     case .up:
       if type == "PORT_STATUS" { trackPortStatus(frame) }
+      if let dp = datapath, dp.routeReply(frame, xid: header.xid, type: type) {
+        host.dispatcher.resumeReady()
+        return
+      }
       host.deliver(self, type: type, xid: header.xid, frame: frame)
     default:
       if type == "ERROR" {

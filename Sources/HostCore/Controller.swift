@@ -74,6 +74,7 @@ public final class Controller {
     }
     datapaths.removeAll { $0 === dp }
     byConn[dp.connId] = nil
+    dp.failPending()
     logger.info("\(ch.connection.peer): CHANNEL_DOWN datapath \(dp.idText): \(reason)")
     if wasUp && !stopping {
       var fields = dp.channelFields()

@@ -12,6 +12,11 @@ public final class Datapath {
   /// Port descriptions by port number, kept current by PORT_STATUS.
   public internal(set) var ports: [OFValue]
   private var lastXid: UInt32 = 0
+  /// Requests awaiting their reply, by xid. The handler gets each reply part
+  /// (`final` false while a multipart reply says more follow), or nil once
+  /// if the channel closes first.
+  public typealias ReplyHandler = (_ frame: UnsafeRawBufferPointer?, _ final: Bool) -> Void
+  private(set) var pending: [UInt32: ReplyHandler] = [:]
 
   init(id: UInt64, version: UInt8, connection: Connection, features: OFValue, ports: [OFValue]) {
     self.id = id
@@ -45,6 +50,41 @@ public final class Datapath {
     if m.xid == 0 { m.xid = nextXid() }
     send(try OFCodec.encode(m))
     return m.xid
+  }
+
+  /// Sends `message` with a fresh xid; its reply goes to `onReply`, not to the apps.
+  public func request(_ message: OFMessage, onReply: @escaping ReplyHandler) throws(OFCodecError) -> UInt32 {
+    var m = message
+    m.version = version
+    m.xid = m.xid != 0 ? m.xid : nextXid()
+    let bytes = try OFCodec.encode(m)
+    pending[m.xid] = onReply
+    send(bytes)
+    return m.xid
+  }
+
+  /// Forgets a pending request (its task was cancelled or timed out).
+  public func cancelRequest(xid: UInt32) {
+    pending[xid] = nil
+  }
+
+  public var pendingCount: Int { pending.count }
+
+  /// Routes a reply to its request; false when nobody waits for this xid.
+  func routeReply(_ frame: UnsafeRawBufferPointer, xid: UInt32, type: String) -> Bool {
+    guard let handler = pending[xid] else { return false }
+    // Multipart replies carry REPLY_MORE (bit 0 of the flags at offset 10) until the last part.
+    let more = type.hasPrefix("REPLY.") && frame.count >= 12 && frame[11] & 1 != 0
+    if !more { pending[xid] = nil }
+    handler(frame, !more)
+    return true
+  }
+
+  /// The channel closed: every waiting request learns it.
+  func failPending() {
+    let all = pending
+    pending = [:]
+    for (_, handler) in all.sorted(by: { $0.key < $1.key }) { handler(nil, true) }
   }
 
   public func close(reason: String) {

@@ -20,6 +20,8 @@ public struct HostEvent {
   public var datapath: Datapath?
   public var xid: UInt32
   public var payload: Payload
+  /// When set, only this app (by its sink index) sees the event (a call between apps).
+  public var onlyApp: Int? = nil
 
   public init(message name: String, datapath: Datapath?, xid: UInt32 = 0, payload: Payload) {
     self.name = name

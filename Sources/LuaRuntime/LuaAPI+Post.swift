@@ -3,14 +3,18 @@ import CShim
 import HostCore
 
 extension LuaRuntime {
-  /// core.post(ev, name): the event goes to all apps after the current one.
+  /// core.post(ev, name [, app_index]): the event goes to all apps (or one)
+  /// after the current event.
   static func registerPost(_ L: OpaquePointer) {
     set(L, "post") { L in
       let rt = LuaRuntime.of(L)
-      let name = LuaStack(L!).string(at: 2) ?? "?"
+      let s = LuaStack(L!)
+      let name = s.string(at: 2) ?? "?"
+      let only = s.integer(at: 3)
       lua_settop(L, 1)
-      let ref = zs_ref(L)
-      rt.host.dispatcher.post(HostEvent(event: name, payload: .handle(ref)))
+      var event = HostEvent(event: name, payload: .handle(zs_ref(L)))
+      event.onlyApp = only
+      rt.host.dispatcher.post(event)
       return 0
     }
   }

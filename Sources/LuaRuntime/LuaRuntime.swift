@@ -3,6 +3,7 @@ import CShim
 import HostCore
 import Logging
 import OpenFlow
+import Reactor
 
 /// Runs the Lua apps: loads them, and is the dispatcher's event sink.
 public final class LuaRuntime: EventSink {
@@ -14,8 +15,10 @@ public final class LuaRuntime: EventSink {
   /// Registry refs of the prelude's entry points.
   var entry: [String: Int32] = [:]
   var templates: [Template] = []
-  /// Tasks whose timer fired, resumed after the current event.
-  var ready: [Int] = []
+  /// Set when Lua has tasks ready to resume.
+  var readyPending = false
+  var timers: [Int: TimerHandle] = [:]
+  var lastTimer = 0
   var currentHandle: Int32? = nil
   public private(set) var appList: [AppEntry] = []
   public private(set) var appFiles: [String] = []
@@ -58,8 +61,10 @@ public final class LuaRuntime: EventSink {
     Self.registerDatapath(L)
     Self.registerTimers(L)
     Self.registerPost(L)
+    Self.registerRequest(L)
     if let err = lua.call(nargs: 1, nresults: 1) { throw LuaError("prelude: \(err)") }
-    for name in ["load", "apps", "begin_message", "begin_fields", "begin_event", "deliver", "finish", "wake"] {
+    for name in ["load", "apps", "begin_message", "begin_fields", "begin_event", "deliver", "finish",
+      "resume_ready", "timer", "reply", "cancel_all", "stats"] {
       lua.rawField(-1, name)
       entry[name] = zs_ref(L)
     }
@@ -180,14 +185,10 @@ public final class LuaRuntime: EventSink {
   }
 
   public func resumeReady() {
-    guard !ready.isEmpty else { return }
-    let ids = ready
-    ready.removeAll(keepingCapacity: true)
-    for id in ids {
-      pushEntry("wake")
-      lua.push(id)
-      report(lua.call(nargs: 1, nresults: 0), "resume task \(id)")
-    }
+    guard readyPending else { return }
+    readyPending = false
+    pushEntry("resume_ready")
+    report(lua.call(nargs: 0, nresults: 0), "resume tasks")
   }
 
   /// An error escaping the prelude is a bug in zofhost or a filter function.

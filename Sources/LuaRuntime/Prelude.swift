@@ -154,11 +154,18 @@ local function filter_ok(f, ev)
 end
 
 -- Coroutines and tasks ---------------------------------------------------------
+-- A handler runs in a pooled coroutine. Only when it first waits does it get a
+-- task record (so a handler that never waits allocates nothing here). Waiting
+-- primitives register what they wait on, then yield WAIT; they are resumed
+-- with (true, values...) or (false, error).
 
-local DONE = {}
-local SLEEP = {}
+local DONE, WAIT = {}, {}
 local pool, npool = {}, 0
-local tasks, next_task = {}, 0
+local tasks, ntasks, next_task = {}, 0, 0
+local timer_owner = {}          -- timer id -> task
+local event_waiters = {}        -- event name -> list of tasks
+local ready_q, ready_n = {}, 0  -- tasks to resume after the current event
+local cur_task, cur_co, cur_h, cur_origin = nil, nil, nil, nil
 
 -- A pooled coroutine runs handler after handler until one fails.
 local function body(fn, ev)
@@ -169,84 +176,326 @@ end
 
 local post  -- forward
 
-local function failed(app, h, ev, co, err)
+local function failed(app, desc, origin, co, err)
   local msg = tostring(err)
   local tb = debug.traceback(co, msg)
-  core.log("error", app.name, ("%s failed: %s"):format(h.desc, tb))
-  if ev == nil or ev.event ~= "EXCEPTION" then
-    post({event = "EXCEPTION", app = app.name, handler = h.desc, error = msg, traceback = tb, source = ev})
+  core.log("error", app.name, ("%s failed: %s"):format(desc, tb))
+  if origin == nil or origin.event ~= "EXCEPTION" then
+    post({event = "EXCEPTION", app = app.name, handler = desc, error = msg, traceback = tb, source = origin})
   end
 end
 
--- After a step: DONE means finished (coroutine back to the pool), otherwise it waits.
-local function settle(task, ok, tag, a)
+local TASK = {__name = "zof.task"}
+TASK.__index = TASK
+
+local function ensure_task()
+  if cur_task then return cur_task end
+  if cur_co == nil or not isyieldable() then return nil end
+  next_task = next_task + 1
+  local t = {id = next_task, co = cur_co, app = cur_app, desc = cur_h.desc, origin = cur_origin,
+    conn = cur_conn, waiters = nil}
+  t.handle = setmetatable({[TASK] = t}, TASK)
+  tasks[next_task] = t
+  ntasks = ntasks + 1
+  cur_task = t
+  return t
+end
+
+local function make_ready(t, ...)
+  if t.done or t.queued then return end
+  t.queued = true
+  t.resume_with = table.pack(...)
+  ready_n = ready_n + 1
+  ready_q[ready_n] = t
+  if ready_n == 1 then core.ready() end
+end
+
+-- Frees whatever the task waits on.
+local function clear_wait(t)
+  local w = t.wait
+  if w == nil then return end
+  t.wait = nil
+  if w.timer then timer_owner[w.timer] = nil; core.cancel_timer(w.timer) end
+  if w.xid then core.cancel_request(w.conn, w.xid) end
+  if w.event then
+    local list = event_waiters[w.event]
+    if list then
+      for i = #list, 1, -1 do if list[i] == t then table.remove(list, i) end end
+      if #list == 0 then event_waiters[w.event] = nil end
+    end
+  end
+end
+
+local function finish(t, ok, result)
+  t.done, t.ok, t.result = true, ok, result
+  clear_wait(t)
+  if tasks[t.id] then tasks[t.id] = nil; ntasks = ntasks - 1 end
+  if t.waiters then
+    for _, w in ipairs(t.waiters) do make_ready(w, ok, result) end
+    t.waiters = nil
+  end
+end
+
+local function cancel(t)
+  if t.done then return end
+  t.cancelled = true
+  finish(t, false, "task was cancelled")
+  if coroutine.status(t.co) == "suspended" then coroutine.close(t.co) end
+end
+
+-- After a step: DONE means finished (coroutine back to the pool), WAIT means suspended.
+local function settle(t, co, app, desc, origin, ok, tag, a)
   if not ok then
-    if task.id then tasks[task.id] = nil end
-    failed(task.app, task.h, task.ev, task.co, tag)
+    failed(app, desc, origin, co, tag)
+    if t then finish(t, false, tag) end
     return nil
   end
   if tag == DONE then
-    if task.id then
-      tasks[task.id] = nil
-      if a == STOP then
-        failed(task.app, task.h, task.ev, task.co, "zof.STOP returned after the handler yielded; " ..
-          "only a handler that has not yielded can stop an event")
+    if t then
+      if a == STOP and not t.spawned then
+        failed(app, desc, origin, co, "zof.STOP returned after the handler waited; " ..
+          "only a handler that has not waited can stop an event")
       end
+      finish(t, true, a)
     end
     npool = npool + 1
-    pool[npool] = task.co
+    pool[npool] = co
     return a
   end
-  if not task.id then
-    next_task = next_task + 1
-    task.id = next_task
-    tasks[next_task] = task
-  end
-  if tag == SLEEP then
-    core.timer(a, task.id)
-  else
-    tasks[task.id] = nil
-    failed(task.app, task.h, task.ev, task.co, "handler yielded something zof does not wait on; " ..
-      "use zof.sleep or a zof request, not coroutine.yield")
-  end
+  if tag == WAIT and t then return nil end
+  local err = "handler yielded something zof does not wait on; use zof.sleep, zof.request " ..
+    "or task:wait, not coroutine.yield"
+  failed(app, desc, origin, co, err)
+  if t then finish(t, false, err) else coroutine.close(co) end
   return nil
 end
 
-local function step(task, ...)
-  local prev_conn, prev_app = cur_conn, cur_app
-  cur_conn, cur_app = task.conn, task.app
-  local ok, tag, a = resume(task.co, ...)
-  cur_conn, cur_app = prev_conn, prev_app
-  return settle(task, ok, tag, a)
+-- Runs one step of a coroutine with its context set, then settles it.
+local function step(t, co, app, h_desc, origin, conn, ...)
+  local p_task, p_co, p_app, p_h, p_origin, p_conn = cur_task, cur_co, cur_app, cur_h, cur_origin, cur_conn
+  cur_task, cur_co, cur_app, cur_origin, cur_conn = t, co, app, origin, conn
+  cur_h = h_desc
+  local ok, tag, a = resume(co, ...)
+  local made = cur_task
+  cur_task, cur_co, cur_app, cur_h, cur_origin, cur_conn = p_task, p_co, p_app, p_h, p_origin, p_conn
+  return settle(made, co, app, h_desc.desc, origin, ok, tag, a)
+end
+
+local function take_co()
+  if npool > 0 then
+    local co = pool[npool]
+    pool[npool] = nil
+    npool = npool - 1
+    return co
+  end
+  return create(body)
 end
 
 local function run(app, h, ev)
-  local co
-  if npool > 0 then
-    co = pool[npool]
-    pool[npool] = nil
-    npool = npool - 1
-  else
-    co = create(body)
+  return step(nil, take_co(), app, h, ev, ev.conn_id, h.fn, ev)
+end
+
+local function resume_ready()
+  local i = 1
+  while i <= ready_n do
+    local t = ready_q[i]
+    ready_q[i] = nil
+    i = i + 1
+    t.queued = false
+    if not t.done then
+      local args = t.resume_with
+      t.resume_with = nil
+      if t.start then
+        local fn = t.start
+        t.start = nil
+        step(t, t.co, t.app, t, t.origin, t.conn, fn, nil)
+      else
+        step(t, t.co, t.app, t, t.origin, t.conn, table.unpack(args, 1, args.n))
+      end
+    end
   end
-  return step({co = co, app = app, h = h, ev = ev, conn = ev.conn_id}, h.fn, ev)
+  ready_n = 0
+end
+
+-- Suspends the current task until make_ready; returns what it was woken with.
+local function suspend(t)
+  local r = table.pack(yield(WAIT))
+  if r[1] then return table.unpack(r, 2, r.n) end
+  error(r[2], 0)
+end
+
+local function need_task(what)
+  local t = ensure_task()
+  if t == nil then
+    if cur_co == nil then error(what .. ": not inside a handler or task", 3) end
+    error(what .. ": cannot wait here (inside a metamethod, an iterator or a C function such as " ..
+      "a table.sort comparator); wait in the handler itself", 3)
+  end
+  return t
+end
+
+local function with_timeout(t, w, seconds, what)
+  if seconds then
+    w.timer = core.timer(seconds)
+    w.timeout_msg = ("%s timed out after %g s"):format(what, seconds)
+    timer_owner[w.timer] = t
+  end
+  t.wait = w
+end
+
+-- Errors raised by waits: tables that print well and can be inspected.
+local WAIT_ERROR = {__name = "zof.error"}
+WAIT_ERROR.__tostring = function(e) return e.message end
+local function wait_error(kind, message, extra)
+  local e = extra or {}
+  e.kind, e.message = kind, message
+  return setmetatable(e, WAIT_ERROR)
 end
 
 function zof.sleep(seconds)
   if type(seconds) ~= "number" or seconds < 0 then error("zof.sleep: seconds must be a number >= 0", 2) end
-  if not isyieldable() then error("zof.sleep: not inside a handler or task", 2) end
-  yield(SLEEP, seconds)
+  local t = need_task("zof.sleep")
+  local w = {kind = "sleep", timer = core.timer(seconds)}
+  timer_owner[w.timer] = t
+  t.wait = w
+  return suspend(t)
 end
-
--- Sending -------------------------------------------------------------------------
 
 local function target(dp, what)
   if dp ~= nil then return dp.conn_id end
   if cur_conn == nil then
-    error(what .. ": no datapath here; use dp:send(...) or pass a datapath", 3)
+    error(what .. ": no datapath here; use dp:" .. what:match("[%w_]+$") .. "(...) or pass a datapath", 3)
   end
   return cur_conn
 end
+
+local function request(conn, msg, opts, stream, what)
+  local t = need_task(what)
+  local w = {kind = "request", conn = conn, stream = stream and {parts = {}, n = 0, done = false} or nil}
+  local xid, err = core.request(conn, msg, t.id, stream or false)
+  if xid == nil then error(err, 3) end
+  w.xid = xid
+  if stream then t.stream_w = w end
+  local seconds = opts and opts.timeout or 10
+  with_timeout(t, w, seconds, ("%s (xid %d)"):format(what, xid))
+  return t, w
+end
+
+function zof.request(msg, opts, dp)
+  local t = request(target(dp, "zof.request"), msg, opts, false, "zof.request")
+  return suspend(t)
+end
+
+-- Iterates over the parts of a multipart reply as they arrive.
+function zof.request_stream(msg, opts, dp)
+  local t, w = request(target(dp, "zof.request_stream"), msg, opts, true, "zof.request_stream")
+  local s = w.stream
+  local i = 0
+  return function()
+    if i < s.n then
+      i = i + 1
+      local part = s.parts[i]
+      s.parts[i] = nil
+      return part
+    end
+    if s.done then return nil end
+    s.waiting = true
+    return suspend(t)
+  end
+end
+
+function DP.request(dp, msg, opts) return zof.request(msg, opts, dp) end
+function DP.barrier(dp, opts) return zof.request({type = "BARRIER_REQUEST"}, opts, dp) end
+
+function zof.spawn(fn, ...)
+  if type(fn) ~= "function" then error("zof.spawn: needs a function", 2) end
+  local args = table.pack(...)
+  next_task = next_task + 1
+  local t = {id = next_task, co = take_co(), app = cur_app, origin = cur_origin, conn = cur_conn,
+    spawned = true, desc = "task spawned at " .. where(fn)}
+  t.start = function() return table.pack(fn(table.unpack(args, 1, args.n))) end
+  t.handle = setmetatable({[TASK] = t}, TASK)
+  tasks[next_task] = t
+  ntasks = ntasks + 1
+  make_ready(t, true)
+  return t.handle
+end
+
+function TASK.cancel(h) cancel(h[TASK]) end
+function TASK.done(h) return h[TASK].done end
+
+function TASK.wait(h, opts)
+  local t = h[TASK]
+  if not t.done then
+    local me = need_task("task:wait")
+    if me == t then error("task:wait: a task cannot wait for itself", 2) end
+    t.waiters = t.waiters or {}
+    t.waiters[#t.waiters + 1] = me
+    with_timeout(me, {kind = "task"}, opts and opts.timeout, "task:wait")
+    suspend(me)
+  end
+  if not t.ok then error(t.result, 0) end
+  if type(t.result) == "table" and t.result.n then return table.unpack(t.result, 1, t.result.n) end
+  return t.result
+end
+
+function zof.wait_event(name, opts)
+  if type(name) ~= "string" then error("zof.wait_event: needs an event name", 2) end
+  name = name:upper()
+  local t = need_task("zof.wait_event")
+  local list = event_waiters[name] or {}
+  event_waiters[name] = list
+  list[#list + 1] = t
+  with_timeout(t, {kind = "event", event = name}, opts and opts.timeout, "zof.wait_event " .. name)
+  return suspend(t)
+end
+
+-- Tasks whose wait on this internal event is over resume after it has been to every app.
+local function wake_event_waiters(ev)
+  local list = event_waiters[ev.event]
+  if list == nil then return end
+  event_waiters[ev.event] = nil
+  for _, t in ipairs(list) do
+    clear_wait(t)
+    make_ready(t, true, ev)
+  end
+end
+
+local CALL = {}  -- key of the caller's task in a call's request event
+
+function zof.call(app_name, req, opts)
+  local target_app = app_by_name[app_name]
+  if target_app == nil then error(("zof.call: no such app %q"):format(tostring(app_name)), 2) end
+  if type(req) ~= "table" then error("zof.call: request must be a table", 2) end
+  local t = need_task("zof.call")
+  req.event = (req.event or "REQUEST"):upper()
+  req.from = cur_app and cur_app.name
+  req[CALL] = t
+  with_timeout(t, {kind = "call"}, opts and opts.timeout or 10, ("zof.call %s %s"):format(app_name, req.event))
+  local idx
+  for i, a in ipairs(apps) do if a == target_app then idx = i end end
+  core.post(req, req.event, idx)
+  return suspend(t)
+end
+
+function zof.reply(ev, ...)
+  local t = type(ev) == "table" and ev[CALL]
+  if not t then error("zof.reply: this event did not come from zof.call", 2) end
+  ev[CALL] = nil
+  if not t.done and t.wait and t.wait.kind == "call" then
+    clear_wait(t)
+    make_ready(t, true, ...)
+  end
+end
+
+local function cancel_where(pred)
+  local list = {}
+  for _, t in pairs(tasks) do if pred(t) then list[#list + 1] = t end end
+  table.sort(list, function(a, b) return a.id < b.id end)
+  for _, t in ipairs(list) do cancel(t) end
+end
+
+-- Sending -------------------------------------------------------------------------
 
 function zof.send(msg, dp)
   return check(2, core.send(target(dp, "zof.send"), msg))
@@ -353,16 +602,21 @@ function entry.begin_fields(is_msg, name, conn, dpid, version, xid, fields, time
     datapaths[conn] = dp
   end
   if is_msg then
+    if name == "CHANNEL_DOWN" then cancel_where(function(t) return t.conn == conn end) end
     cur_ev = {type = name, msg = fields, xid = xid, version = version, conn_id = conn, datapath = dp,
       datapath_id = dp and dp.datapath_id, time = time}
   else
     fields.event = name
     fields.time = time
     cur_ev = fields
+    wake_event_waiters(fields)
   end
 end
 
-function entry.begin_event(ev) cur_ev = ev end
+function entry.begin_event(ev)
+  cur_ev = ev
+  wake_event_waiters(ev)
+end
 
 function entry.deliver(i)
   local app, ev = apps[i], cur_ev
@@ -380,10 +634,69 @@ function entry.finish(field)
   if field then return ev[field] end
 end
 
-function entry.wake(id, ...)
-  local task = tasks[id]
-  if task then step(task, ...) end
+entry.resume_ready = resume_ready
+
+function entry.timer(id)
+  local t = timer_owner[id]
+  timer_owner[id] = nil
+  if t == nil or t.done or t.wait == nil then return end
+  local w = t.wait
+  w.timer = nil
+  clear_wait(t)
+  if w.kind == "sleep" then
+    make_ready(t, true)
+  else
+    make_ready(t, false, wait_error("timeout", w.timeout_msg, {xid = w.xid}))
+  end
 end
+
+function entry.reply(id, xid, kind, typ, payload, final)
+  local t = tasks[id]
+  if t == nil or t.done then return end
+  local w = t.stream_w
+  if w == nil or w.xid ~= xid then w = t.wait end
+  if w == nil or w.xid ~= xid then return end
+  if kind == "closed" then
+    if t.stream_w == w then t.stream_w = nil end
+    if t.wait == w then clear_wait(t) end
+    make_ready(t, false, wait_error("closed", ("request xid %d: the switch disconnected before replying"):format(xid),
+      {xid = xid}))
+    return
+  end
+  local dp = datapaths[w.conn]
+  local msg = payload
+  if kind == "frame" then msg = setmetatable({[FRAME] = payload}, LAZY) end
+  local reply = {type = typ, xid = xid, msg = msg, datapath = dp, datapath_id = dp and dp.datapath_id,
+    version = dp and dp.version}
+  if typ == "ERROR" then
+    if t.stream_w == w then t.stream_w = nil end
+    if t.wait == w then clear_wait(t) end
+    make_ready(t, false, wait_error("error", ("request xid %d failed: %s %s"):format(xid, tostring(msg.type),
+      tostring(msg.code)), {xid = xid, type = msg.type, code = msg.code, msg = msg}))
+    return
+  end
+  local s = w.stream
+  if s == nil then
+    clear_wait(t)
+    make_ready(t, true, reply)
+    return
+  end
+  if final then
+    s.done = true
+    t.stream_w = nil
+    if t.wait == w then clear_wait(t) end
+  end
+  if s.waiting then
+    s.waiting = false
+    make_ready(t, true, reply)
+  else
+    s.n = s.n + 1
+    s.parts[s.n] = reply
+  end
+end
+
+function entry.cancel_all() cancel_where(function() return true end) end
+function entry.stats() return ntasks end
 
 _G.zof = zof
 return entry

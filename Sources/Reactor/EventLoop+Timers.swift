@@ -107,7 +107,7 @@ extension EventLoop {
   @discardableResult
   public func addTimer(after seconds: Double, _ fn: @escaping () -> Void) -> TimerHandle {
     // Read the clock afresh: `now` may be a whole round old by this point.
-    timers.add(due: monotonicNow() + Swift.max(0, seconds), fn)
+    timers.add(due: clockNow() + Swift.max(0, seconds), fn)
   }
 
   /// Cancelling a timer that already fired or was cancelled does nothing.

@@ -58,6 +58,21 @@ public final class EventLoop {
     static let signal: UInt64 = 1 << 63
   }
 
+  /// When set, time stands still except through `advanceClock(by:)`, and
+  /// waits never block on timers: tests drive time by hand.
+  public private(set) var manualTime: Double?
+
+  public func useManualClock() {
+    manualTime = now
+  }
+
+  /// Moves a manual clock forward; due timers fire in the next round.
+  public func advanceClock(by seconds: Double) {
+    if let t = manualTime { manualTime = t + Swift.max(0, seconds) }
+  }
+
+  func clockNow() -> Double { manualTime ?? monotonicNow() }
+
   public init() throws {
     let fd = zr_epoll_create()
     guard fd >= 0 else { throw ReactorError.system("epoll_create1") }
@@ -88,7 +103,7 @@ public final class EventLoop {
   /// it is flushed without delay.
   public func runOnce(timeout: Double?) {
     let ready = waitForEvents(timeoutMS: waitTimeoutMS(cap: timeout))
-    now = monotonicNow()
+    now = clockNow()
     dispatchConnections(ready)
     dispatchListenersAndSignals(ready)
     fireDueTimers()
@@ -100,7 +115,7 @@ public final class EventLoop {
     if !flushQueue.isEmpty { return 0 }
     var seconds = cap
     if let due = timers.nextDue {
-      let untilDue = Swift.max(0, due - monotonicNow())
+      let untilDue = manualTime.map { due <= $0 ? 0 : (cap ?? 0) } ?? Swift.max(0, due - monotonicNow())
       seconds = Swift.min(seconds ?? untilDue, untilDue)
     }
     guard let seconds else { return -1 }

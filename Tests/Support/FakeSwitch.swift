@@ -14,13 +14,14 @@ public final class FakeSwitch {
   public let dpid: UInt64
   public var ports: [OFValue]
   /// Messages from the controller after the handshake, in order.
-  public private(set) var received: [OFMessage] = []
+  public var received: [OFMessage] = []
   /// Every message from the controller, handshake included.
   public private(set) var all: [OFMessage] = []
   public private(set) var peerClosed = false
   /// When false, handshake messages are only recorded (to play a broken switch).
   public var answerHandshake = true
   private var inbox: [UInt8] = []
+  private var answeredPortDesc = false
 
   /// A port description; speeds exist from 1.1 on.
   public static func port(_ n: UInt64, _ name: String, version: UInt8 = OFVersion.v1_3) -> OFValue {
@@ -72,11 +73,11 @@ public final class FakeSwitch {
   public func shutdownWrite() { shutdown(fd, Int32(SHUT_WR)) }
 
   /// Runs loop rounds, answering and recording, until `rounds` pass with nothing new.
-  public func pump(_ loop: EventLoop, quietRounds: Int = 3, maxRounds: Int = 500) {
+  public func pump(_ loop: EventLoop, quietRounds: Int = 3, maxRounds: Int = 500, timeout: Double = 0.005) {
     var quiet = 0
     var total = 0
     while quiet < quietRounds && total < maxRounds {
-      loop.runOnce(timeout: 0.005)
+      loop.runOnce(timeout: timeout)
       total += 1
       quiet = readAvailable() ? 0 : quiet + 1
     }
@@ -127,7 +128,9 @@ public final class FakeSwitch {
         f.append(OFField("auxiliary_id", .uint(0)))
       }
       send(OFMessage(version: version, type: "FEATURES_REPLY", xid: m.xid, msg: .table(f)))
-    case "REQUEST.PORT_DESC":
+    case "REQUEST.PORT_DESC" where !answeredPortDesc:
+      // Only the handshake's request; later ones are the test's to answer.
+      answeredPortDesc = true
       send(OFMessage(version: version, type: "REPLY.PORT_DESC", xid: m.xid, msg: .table(["flags": .list([]), "ports": .list(ports)])))
     case "ECHO_REQUEST":
       send(OFMessage(version: version, type: "ECHO_REPLY", xid: m.xid, msg: m.msg))

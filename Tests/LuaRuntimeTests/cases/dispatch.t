@@ -173,7 +173,7 @@ local app = zof.app("a")
 app:event("START", function() zof.sleep(0) return zof.STOP end)
 --- switch 1.3
 --- log
-zof.STOP returned after the handler yielded
+zof.STOP returned after the handler waited
 
 === each app file has its own globals
 --- app a.lua

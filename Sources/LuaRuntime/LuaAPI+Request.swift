@@ -1,0 +1,89 @@
+import CLua
+import CShim
+import HostCore
+import OpenFlow
+
+extension LuaRuntime {
+  /// core.request(conn, msg, task_id, stream) -> xid; core.cancel_request(conn, xid)
+  static func registerRequest(_ L: OpaquePointer) {
+    set(L, "request") { L in
+      let rt = LuaRuntime.of(L)
+      let s = LuaStack(L!)
+      guard let dp = rt.datapathArg(L, 1) else { return LuaRuntime.fail(L, "datapath is not connected") }
+      guard let task = s.integer(at: 3) else { return LuaRuntime.fail(L, "request needs a task") }
+      let stream = lua_toboolean(L, 4) != 0
+      do {
+        let m = try s.message(at: 2)
+        var parts: [[UInt8]] = []
+        var sent: UInt32 = 0
+        let xid = try dp.request(m) { [weak rt] frame, final in
+          guard let rt else { return }
+          guard let frame else { return rt.deliverReply(task: task, xid: sent, kind: "closed") }
+          if stream || (final && parts.isEmpty) {
+            rt.deliverReply(task: task, frame: frame, final: final)
+          } else {
+            parts.append(Array(frame))
+            if final { rt.deliverJoined(task: task, parts: parts) }
+          }
+        }
+        sent = xid
+        s.push(Int(xid))
+        return 1
+      } catch let e as LuaError {
+        return LuaRuntime.fail(L, "zof.request: \(e)")
+      } catch {
+        return LuaRuntime.fail(L, "zof.request: cannot encode for OpenFlow \(OFVersion.name(dp.version)) (\(dp.idText)): \(error)")
+      }
+    }
+    set(L, "cancel_request") { L in
+      let rt = LuaRuntime.of(L)
+      if let dp = rt.host.datapath(connId: LuaStack(L!).integer(at: 1) ?? -1), let xid = LuaStack(L!).integer(at: 2) {
+        dp.cancelRequest(xid: UInt32(truncatingIfNeeded: xid))
+      }
+      return 0
+    }
+  }
+
+  /// A reply (or one part of a streamed reply) for a waiting task, decoded lazily in Lua.
+  func deliverReply(task: Int, frame: UnsafeRawBufferPointer, final: Bool) {
+    pushEntry("reply")
+    lua.push(task)
+    lua.push(Int(OFHeader(frame)?.xid ?? 0))
+    lua.push("frame")
+    lua.push(OFCodec.typeName(frame))
+    lua.push(frame)
+    lua_pushboolean(lua.L, final ? 1 : 0)
+    report(lua.call(nargs: 6, nresults: 0), "deliver reply")
+    host.dispatcher.resumeReady()
+  }
+
+  /// The parts of a multipart reply, joined into one message.
+  func deliverJoined(task: Int, parts: [[UInt8]]) {
+    var bodies: [OFValue] = []
+    var type = "UNKNOWN"
+    var xid: UInt32 = 0
+    for p in parts {
+      guard let m = try? OFCodec.decode(p) else { continue }
+      type = m.type
+      xid = m.xid
+      bodies.append(m.msg)
+    }
+    pushEntry("reply")
+    lua.push(task)
+    lua.push(Int(xid))
+    lua.push("value")
+    lua.push(type)
+    lua.push(Multipart.join(bodies))
+    lua_pushboolean(lua.L, 1)
+    report(lua.call(nargs: 6, nresults: 0), "deliver reply")
+    host.dispatcher.resumeReady()
+  }
+
+  func deliverReply(task: Int, xid: UInt32, kind: String) {
+    pushEntry("reply")
+    lua.push(task)
+    lua.push(Int(xid))
+    lua.push(kind)
+    report(lua.call(nargs: 3, nresults: 0), "deliver reply")
+  }
+}

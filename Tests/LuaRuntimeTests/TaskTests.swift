@@ -1,0 +1,352 @@
+import OpenFlow
+import TestSupport
+import XCTest
+
+@testable import LuaRuntime
+
+/// The task rules one by one, on a manual clock with an in-memory switch.
+final class TaskTests: XCTestCase {
+  func testFirstStepRunsBeforeTheNextApp() throws {
+    let h = try TaskHarness([
+      "a.lua": """
+        local app = zof.app("a", {precedence = 200})
+        app:event("START", function() print("a1"); zof.sleep(1); print("a2") end)
+        """,
+      "b.lua": """
+        local app = zof.app("b")
+        app:event("START", function() print("b") end)
+        """,
+    ])
+    XCTAssertEqual(h.printed, ["a1", "b"])
+    h.advance(0.5)
+    XCTAssertEqual(h.printed, ["a1", "b"])
+    h.advance(0.5)
+    XCTAssertEqual(h.printed, ["a1", "b", "a2"])
+  }
+
+  func testReplyResumesTheTaskBeforeTheNextMessage() throws {
+    let h = try TaskHarness([
+      "a.lua": """
+        local app = zof.app("a")
+        app:message("CHANNEL_UP", function(ev)
+          local r = zof.request{type = "BARRIER_REQUEST"}
+          print("reply " .. r.type .. " xid " .. r.xid)
+        end)
+        app:message("PACKET_IN", function(ev) print("packet-in") end)
+        """
+    ])
+    let sw = FakeSwitch(host: h.host, version: 4)
+    sw.pump(h.loop, quietRounds: 2, timeout: 0)
+    let req = try XCTUnwrap(sw.received.first { $0.type == "BARRIER_REQUEST" })
+    // The reply and a PACKET_IN arrive in one read.
+    let reply = try OFCodec.encode(OFMessage(version: 4, type: "BARRIER_REPLY", xid: req.xid))
+    let pin = try OFCodec.encode(OFMessage(version: 4, type: "PACKET_IN", xid: 0, msg: .table([
+      "in_port": .uint(1), "reason": .string("NO_MATCH"), "data": .bytes([UInt8](repeating: 0, count: 14)),
+    ])))
+    sw.sendRaw(reply + pin)
+    h.settle(sw)
+    XCTAssertEqual(h.printed, ["reply BARRIER_REPLY xid \(req.xid)", "packet-in"])
+  }
+
+  func testTasksReadyInOneRoundResumeInOrder() throws {
+    let h = try TaskHarness([
+      "a.lua": """
+        local app = zof.app("a")
+        app:event("START", function()
+          for i = 1, 3 do zof.spawn(function() zof.sleep(1); print("t" .. i) end) end
+        end)
+        """
+    ])
+    h.advance(1)
+    XCTAssertEqual(h.printed, ["t1", "t2", "t3"])
+  }
+
+  func testWaitEventResumesAfterTheEventReachedEveryApp() throws {
+    let h = try TaskHarness([
+      "a.lua": """
+        local app = zof.app("a", {precedence = 300})
+        app:event("START", function()
+          local ev = zof.wait_event("ping")
+          print("a woke with n=" .. ev.n)
+        end)
+        """,
+      "b.lua": """
+        local app = zof.app("b", {precedence = 200})
+        app:event("PING", function(ev) print("b saw ping " .. ev.n) end)
+        """,
+      "c.lua": """
+        local app = zof.app("c")
+        app:event("START", function() zof.post{event = "PING", n = 1}; zof.post{event = "PING", n = 2} end)
+        """,
+    ])
+    XCTAssertEqual(h.printed, ["b saw ping 1", "a woke with n=1", "b saw ping 2"])
+  }
+
+  func testMultipartReplyIsJoined() throws {
+    let h = try TaskHarness([
+      "a.lua": """
+        local app = zof.app("a")
+        app:message("CHANNEL_UP", function(ev)
+          local r = zof.request{type = "REQUEST.PORT_DESC"}
+          local names = {}
+          for _, p in ipairs(r.msg.ports) do names[#names + 1] = p.name end
+          print(r.type .. ": " .. table.concat(names, ","))
+        end)
+        """
+    ])
+    let sw = h.connect()
+    let req = try XCTUnwrap(sw.received.first { $0.type == "REQUEST.PORT_DESC" })
+    func part(_ names: [String], more: Bool) -> OFMessage {
+      OFMessage(version: 4, type: "REPLY.PORT_DESC", xid: req.xid, msg: .table([
+        "flags": .list(more ? [.string("REPLY_MORE")] : []),
+        "ports": .list(names.enumerated().map { FakeSwitch.port(UInt64($0.offset + 1), $0.element) }),
+      ]))
+    }
+    sw.send(part(["x1", "x2"], more: true))
+    h.settle(sw)
+    XCTAssertEqual(h.printed, [])
+    sw.send(part(["x3"], more: false))
+    h.settle(sw)
+    XCTAssertEqual(h.printed, ["REPLY.PORT_DESC: x1,x2,x3"])
+  }
+
+  func testStreamedRequestYieldsPartsOneByOne() throws {
+    let h = try TaskHarness([
+      "a.lua": """
+        local app = zof.app("a")
+        app:message("CHANNEL_UP", function(ev)
+          for part in zof.request_stream{type = "REQUEST.PORT_DESC"} do print("part with " .. #part.msg.ports) end
+          print("stream done")
+        end)
+        """
+    ])
+    let sw = h.connect()
+    let req = try XCTUnwrap(sw.received.first { $0.type == "REQUEST.PORT_DESC" })
+    for (i, more) in [true, true, false].enumerated() {
+      sw.send(OFMessage(version: 4, type: "REPLY.PORT_DESC", xid: req.xid, msg: .table([
+        "flags": .list(more ? [.string("REPLY_MORE")] : []),
+        "ports": .list((0...i).map { FakeSwitch.port(UInt64($0 + 1), "p\($0)") }),
+      ])))
+      h.settle(sw)
+    }
+    XCTAssertEqual(h.printed, ["part with 1", "part with 2", "part with 3", "stream done"])
+  }
+
+  func testErrorReplyRaisesWithNames() throws {
+    let h = try TaskHarness([
+      "a.lua": """
+        local app = zof.app("a")
+        app:message("CHANNEL_UP", function(ev)
+          local ok, err = pcall(zof.request, {type = "BARRIER_REQUEST"})
+          print(tostring(ok), err.kind, err.type, err.code, tostring(err):match("failed") ~= nil)
+        end)
+        """
+    ])
+    let sw = h.connect()
+    let req = try XCTUnwrap(sw.received.first { $0.type == "BARRIER_REQUEST" })
+    sw.send(OFMessage(version: 4, type: "ERROR", xid: req.xid, msg: .table([
+      "type": .string("BAD_REQUEST"), "code": .string("BAD_TYPE"), "data": .bytes([]),
+    ])))
+    h.settle(sw)
+    XCTAssertEqual(h.printed, ["false\terror\tBAD_REQUEST\tBAD_TYPE\ttrue"])
+  }
+
+  func testRequestTimesOutAfterTenSecondsByDefault() throws {
+    let h = try TaskHarness([
+      "a.lua": """
+        local app = zof.app("a")
+        app:message("CHANNEL_UP", function(ev)
+          local ok, err = pcall(zof.request, {type = "BARRIER_REQUEST"})
+          print(err.kind, tostring(err))
+          local ok2, err2 = pcall(zof.request, {type = "BARRIER_REQUEST"}, {timeout = 0.5})
+          print(err2.kind)
+        end)
+        """
+    ])
+    let sw = h.connect()
+    h.advance(9.9, sw)
+    XCTAssertEqual(h.printed, [])
+    h.advance(0.1, sw)
+    XCTAssertEqual(h.printed.first?.hasPrefix("timeout\tzof.request (xid "), true)
+    XCTAssertEqual(h.printed.first?.hasSuffix("timed out after 10 s"), true)
+    h.advance(0.5, sw)
+    XCTAssertEqual(h.printed.last, "timeout")
+    XCTAssertEqual(h.rt.taskStats.pending, 0)
+  }
+
+  func testChannelDownCancelsItsTasksAndFreesEverything() throws {
+    let h = try TaskHarness([
+      "a.lua": """
+        local app = zof.app("a")
+        app:message("CHANNEL_UP", function(ev)
+          zof.spawn(function() zof.sleep(100); print("never") end)
+          zof.request{type = "BARRIER_REQUEST"}
+          print("never either")
+        end)
+        """
+    ])
+    let base = h.loop.timerCount
+    for i in 0..<10_000 {
+      let sw = FakeSwitch(host: h.host, version: 4, dpid: UInt64(i + 1))
+      sw.pump(h.loop, quietRounds: 1, timeout: 0)
+      if i == 0 {
+        let s = h.rt.taskStats
+        XCTAssertEqual(s.tasks, 2)
+        XCTAssertEqual(s.pending, 1)
+        XCTAssertEqual(s.timers, 2)  // the sleep and the request's timeout
+      }
+      sw.shutdownWrite()
+      sw.pump(h.loop, quietRounds: 1, timeout: 0)
+    }
+    let s = h.rt.taskStats
+    XCTAssertEqual(s.tasks, 0)
+    XCTAssertEqual(s.timers, 0)
+    XCTAssertEqual(s.pending, 0)
+    XCTAssertEqual(h.loop.timerCount, base)
+    h.advance(200)
+    XCTAssertFalse(h.printed.contains("never"))
+    XCTAssertFalse(h.printed.contains("never either"))
+    XCTAssertEqual(h.errors, [])
+  }
+
+  func testRequestFromElsewhereRaisesClosedWhenTheSwitchGoes() throws {
+    let h = try TaskHarness([
+      "a.lua": """
+        local app = zof.app("a")
+        app:message("CHANNEL_UP", function(ev)
+          local dp = ev.datapath
+          zof.post{event = "ASK", dp = dp}
+        end)
+        app:event("ASK", function(ev)
+          local ok, err = pcall(ev.dp.request, ev.dp, {type = "BARRIER_REQUEST"})
+          print(err.kind)
+        end)
+        """
+    ])
+    let sw = h.connect()
+    sw.shutdownWrite()
+    h.settle(sw)
+    XCTAssertEqual(h.printed, ["closed"])
+  }
+
+  func testErrorInATaskBecomesExceptionAndOthersGoOn() throws {
+    let h = try TaskHarness([
+      "a.lua": """
+        local app = zof.app("a", {precedence = 200})
+        app:message("CHANNEL_UP", function(ev) zof.sleep(1); error("late failure") end)
+        """,
+      "b.lua": """
+        local app = zof.app("b")
+        app:message("CHANNEL_UP", function(ev) print("b up") end)
+        app:event("EXCEPTION", function(ev)
+          print(ev.app, ev.error:match("late failure") ~= nil, ev.source.type, ev.handler:match("^message CHANNEL_UP") ~= nil)
+        end)
+        """,
+    ])
+    let sw = h.connect()
+    h.advance(1, sw)
+    XCTAssertEqual(h.printed, ["b up", "a\ttrue\tCHANNEL_UP\ttrue"])
+    XCTAssertTrue(h.errors.contains { $0.contains("late failure") && $0.contains("stack traceback") })
+  }
+
+  func testSpawnWaitAndCancel() throws {
+    let h = try TaskHarness([
+      "a.lua": """
+        local app = zof.app("a")
+        app:event("START", function()
+          local t = zof.spawn(function(x, y) zof.sleep(1); return x + y, "sum" end, 2, 3)
+          print("wait gives", t:wait())
+          local bad = zof.spawn(function() zof.sleep(1); error("inner") end)
+          local ok, err = pcall(bad.wait, bad)
+          print("failed task", ok, tostring(err):match("inner") ~= nil)
+          local c = zof.spawn(function() zof.sleep(1); print("cancelled task ran") end)
+          zof.sleep(0.5)
+          c:cancel()
+          local ok2, err2 = pcall(c.wait, c)
+          print("cancelled", ok2, err2)
+        end)
+        """
+    ])
+    h.advance(1)
+    h.advance(1)
+    h.advance(1)
+    h.advance(1)
+    XCTAssertEqual(h.printed, ["wait gives\t5\tsum", "failed task\tfalse\ttrue", "cancelled\tfalse\ttask was cancelled"])
+    XCTAssertEqual(h.rt.taskStats.tasks, 0)
+  }
+
+  func testCallAndReplyBetweenApps() throws {
+    let h = try TaskHarness([
+      "a.lua": """
+        local app = zof.app("a")
+        app:event("START", function()
+          print("answer", zof.call("calc", {event = "ADD", x = 2, y = 40}))
+          local ok, err = pcall(zof.call, "nobody", {})
+          print(ok, err:match("no such app") ~= nil)
+          local ok2, err2 = pcall(zof.call, "calc", {event = "IGNORED"}, {timeout = 1})
+          print(ok2, err2.kind)
+        end)
+        """,
+      "calc.lua": """
+        local app = zof.app("calc")
+        app:event("ADD", function(ev) zof.sleep(0.1); zof.reply(ev, ev.x + ev.y) end)
+        app:event("START", function() print("calc start") end)
+        """,
+    ])
+    h.advance(0.1)
+    h.advance(1)
+    XCTAssertEqual(h.printed, ["calc start", "answer\t42", "false\ttrue", "false\ttimeout"])
+  }
+
+  func testWaitingWhereLuaCannotYieldGivesAClearError() throws {
+    let h = try TaskHarness([
+      "a.lua": """
+        local app = zof.app("a")
+        app:event("START", function()
+          local ok, err = pcall(table.sort, {3, 1, 2}, function(a, b) zof.sleep(0); return a < b end)
+          print(ok, err:match("cannot wait here") ~= nil)
+        end)
+        """
+    ])
+    XCTAssertEqual(h.printed, ["false\ttrue"])
+  }
+
+  func testSpawnedTaskKeepsItsDatapath() throws {
+    let h = try TaskHarness([
+      "a.lua": """
+        local app = zof.app("a")
+        app:message("CHANNEL_UP", function(ev)
+          zof.spawn(function() zof.sleep(1); zof.send{type = "BARRIER_REQUEST"} end)
+        end)
+        app:event("START", function()
+          local ok, err = pcall(zof.send, {type = "BARRIER_REQUEST"})
+          print(err:match("no datapath here") ~= nil)
+        end)
+        """
+    ])
+    let sw = h.connect()
+    let sw2 = h.connect(dpid: 2)
+    sw.received.removeAll()
+    sw2.received.removeAll()
+    h.advance(1, sw)
+    sw2.readAvailable()
+    XCTAssertEqual(sw.received.map(\.type), ["BARRIER_REQUEST"])
+    XCTAssertEqual(sw2.received.map(\.type), ["BARRIER_REQUEST"])
+    XCTAssertEqual(h.printed, ["true"])
+  }
+
+  func testStopCancelsAllTasks() throws {
+    let h = try TaskHarness([
+      "a.lua": """
+        local app = zof.app("a")
+        app:event("START", function() zof.sleep(5); print("after stop") end)
+        app:event("STOP", function() print("stopping") end)
+        """
+    ])
+    h.rt.stop()
+    h.advance(10)
+    XCTAssertEqual(h.printed, ["stopping"])
+    XCTAssertEqual(h.rt.taskStats.tasks, 0)
+    XCTAssertEqual(h.rt.taskStats.timers, 0)
+  }
+}
