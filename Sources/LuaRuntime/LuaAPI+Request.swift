@@ -46,7 +46,7 @@ extension LuaRuntime {
 
   /// A reply (or one part of a streamed reply) for a waiting task, decoded lazily in Lua.
   func deliverReply(task: Int, frame: UnsafeRawBufferPointer, final: Bool) {
-    pushEntry("reply")
+    pushEntry(.reply)
     lua.push(task)
     lua.push(Int(OFHeader(frame)?.xid ?? 0))
     lua.push("frame")
@@ -68,7 +68,7 @@ extension LuaRuntime {
       xid = m.xid
       bodies.append(m.msg)
     }
-    pushEntry("reply")
+    pushEntry(.reply)
     lua.push(task)
     lua.push(Int(xid))
     lua.push("value")
@@ -80,7 +80,7 @@ extension LuaRuntime {
   }
 
   func deliverReply(task: Int, xid: UInt32, kind: String) {
-    pushEntry("reply")
+    pushEntry(.reply)
     lua.push(task)
     lua.push(Int(xid))
     lua.push(kind)

@@ -14,7 +14,7 @@ extension LuaRuntime {
       let id = rt.lastTimer
       rt.timers[id] = rt.host.loop.addTimer(after: max(0, seconds)) { [weak rt] in
         guard let rt, rt.timers.removeValue(forKey: id) != nil else { return }
-        rt.pushEntry("timer")
+        rt.pushEntry(.timer)
         rt.lua.push(id)
         rt.report(rt.lua.call(nargs: 1, nresults: 0), "timer")
         rt.host.dispatcher.resumeReady()

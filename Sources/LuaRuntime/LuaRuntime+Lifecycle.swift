@@ -9,13 +9,13 @@ extension LuaRuntime {
   /// STOP goes to every app before the connections close; then every task is cancelled.
   public func stop() {
     host.dispatcher.dispatch(HostEvent(event: "STOP"))
-    pushEntry("cancel_all")
+    pushEntry(.cancel_all)
     report(lua.call(nargs: 0, nresults: 0), "cancel tasks")
   }
 
   /// Live tasks, Lua timers, and requests awaiting replies (for leak checks).
   public var taskStats: (tasks: Int, timers: Int, pending: Int) {
-    pushEntry("stats")
+    pushEntry(.stats)
     var n = 0
     if lua.call(nargs: 0, nresults: 1) == nil {
       n = lua.integer(at: -1) ?? 0

@@ -12,8 +12,14 @@ public final class LuaRuntime: EventSink {
   let lua: LuaStack
   public let host: Controller
   var logger: Logger
-  /// Registry refs of the prelude's entry points.
-  var entry: [String: Int32] = [:]
+  /// Registry refs of the prelude's entry points, in `Entry` order.
+  var entries: [Int32] = []
+
+  /// The prelude's entry points (their order is the refs' order).
+  enum Entry: Int, CaseIterable {
+    case load, apps, begin_message, begin_fields, begin_event, deliver, finish, resume_ready, timer, reply
+    case cancel_all, stats
+  }
   var templates: [Template] = []
   /// Set when Lua has tasks ready to resume.
   var readyPending = false
@@ -63,23 +69,22 @@ public final class LuaRuntime: EventSink {
     Self.registerPost(L)
     Self.registerRequest(L)
     if let err = lua.call(nargs: 1, nresults: 1) { throw LuaError("prelude: \(err)") }
-    for name in ["load", "apps", "begin_message", "begin_fields", "begin_event", "deliver", "finish",
-      "resume_ready", "timer", "reply", "cancel_all", "stats"] {
-      lua.rawField(-1, name)
-      entry[name] = zs_ref(L)
+    for e in Entry.allCases {
+      lua.rawField(-1, "\(e)")
+      entries.append(zs_ref(L))
     }
     lua.pop()
   }
 
   /// Pushes an entry point, ready for its arguments.
-  func pushEntry(_ name: String) {
-    zs_getref(lua.L, entry[name]!)
+  func pushEntry(_ e: Entry) {
+    zs_getref(lua.L, entries[e.rawValue])
   }
 
   /// Loads every `*.lua` of `dir` in name order. Errors are `file:line: message`, one per line.
   public func loadApps(paths: [String]) throws {
     for path in paths {
-      pushEntry("load")
+      pushEntry(.load)
       lua.push(path)
       if let err = lua.call(nargs: 1, nresults: 0) {
         throw LuaError(firstLine(err))
@@ -92,7 +97,7 @@ public final class LuaRuntime: EventSink {
   /// Reads the app list from Lua and gives it to the dispatcher.
   func refreshApps() {
     let L = lua.L
-    pushEntry("apps")
+    pushEntry(.apps)
     guard lua.call(nargs: 0, nresults: 1) == nil else { return }
     var list: [AppEntry] = []
     let n = Int(lua_rawlen(L, -1))
@@ -126,7 +131,7 @@ public final class LuaRuntime: EventSink {
     case .ownedFrame(let bytes):
       bytes.withUnsafeBytes { beginMessage(event, dp, $0, now) }
     case .fields(let v):
-      pushEntry("begin_fields")
+      pushEntry(.begin_fields)
       lua_pushboolean(L, event.isMessage ? 1 : 0)
       lua.push(event.name)
       lua.push(dp?.connId ?? 0)
@@ -138,14 +143,14 @@ public final class LuaRuntime: EventSink {
       report(lua.call(nargs: 8, nresults: 0), "begin \(event.name)")
     case .handle(let ref):
       currentHandle = ref
-      pushEntry("begin_event")
+      pushEntry(.begin_event)
       zs_getref(L, ref)
       report(lua.call(nargs: 1, nresults: 0), "begin \(event.name)")
     }
   }
 
   private func beginMessage(_ event: HostEvent, _ dp: Datapath?, _ buf: UnsafeRawBufferPointer, _ now: Double) {
-    pushEntry("begin_message")
+    pushEntry(.begin_message)
     lua.push(dp?.connId ?? 0)
     lua.push(event.name)
     lua.push(Int(event.xid))
@@ -156,7 +161,7 @@ public final class LuaRuntime: EventSink {
   }
 
   public func deliver(toApp index: Int) -> Bool {
-    pushEntry("deliver")
+    pushEntry(.deliver)
     lua.push(index)
     if let err = lua.call(nargs: 1, nresults: 1) {
       report(err, "dispatch to app \(index)")
@@ -168,7 +173,7 @@ public final class LuaRuntime: EventSink {
   }
 
   public func end(readBack: String?) -> Bool? {
-    pushEntry("finish")
+    pushEntry(.finish)
     if let readBack { lua.push(readBack) } else { lua_pushnil(lua.L) }
     var result: Bool? = nil
     if let err = lua.call(nargs: 1, nresults: 1) {
@@ -187,13 +192,13 @@ public final class LuaRuntime: EventSink {
   public func resumeReady() {
     guard readyPending else { return }
     readyPending = false
-    pushEntry("resume_ready")
+    pushEntry(.resume_ready)
     report(lua.call(nargs: 0, nresults: 0), "resume tasks")
   }
 
   /// An error escaping the prelude is a bug in zofhost or a filter function.
-  func report(_ err: String?, _ what: String) {
-    if let err { logger.error("lua: \(what): \(err)") }
+  func report(_ err: String?, _ what: @autoclosure () -> String) {
+    if let err { logger.error("lua: \(what()): \(err)") }
   }
 }
 
