@@ -7,6 +7,7 @@ let package = Package(
   name: "zofhost",
   products: [
     .executable(name: "zofhost", targets: ["zofhost"]),
+    .executable(name: "DispatchBench", targets: ["DispatchBench"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -35,6 +36,10 @@ let package = Package(
         .product(name: "Logging", package: "swift-log"),
       ],
       path: "Sources/zofhost"),
+    .executableTarget(
+      name: "DispatchBench",
+      dependencies: ["LuaRuntime", "HostCore", "OpenFlow", "Reactor", .product(name: "Logging", package: "swift-log")],
+      path: "Sources/DispatchBench"),
     .target(
       name: "TestSupport",
       dependencies: ["HostCore", "OpenFlow", "Reactor", .product(name: "Logging", package: "swift-log")],
