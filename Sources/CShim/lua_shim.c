@@ -2,6 +2,7 @@
 #include <lua5.4/lualib.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 static void *zs_alloc(void *ud, void *ptr, size_t osize, size_t nsize) {
   zs_mem *mem = ud;
@@ -115,3 +116,50 @@ int zs_ref(lua_State *L) { return luaL_ref(L, LUA_REGISTRYINDEX); }
 void zs_unref(lua_State *L, int ref) { luaL_unref(L, LUA_REGISTRYINDEX, ref); }
 void zs_getref(lua_State *L, int ref) { lua_rawgeti(L, LUA_REGISTRYINDEX, ref); }
 int zs_next(lua_State *L, int idx) { return lua_next(L, idx); }
+
+static double monotonic(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+// Runs every 1000 instructions. Past the deadline it yields the handler's
+// coroutine straight out of any pcall the app wrapped around its loop (a hook
+// may yield in Lua 5.4), so the app cannot swallow the abort. Where Lua cannot
+// yield (a metamethod, a C function, top-level code) it raises instead, and
+// keeps raising on every check until the handler is gone.
+static void budget_hook(lua_State *L, lua_Debug *ar) {
+  (void)ar;
+  zs_mem *mem;
+  lua_getallocf(L, (void **)&mem);
+  if (!mem->armed) return;
+  if (!mem->aborting) {
+    if (monotonic() < mem->deadline) return;
+    mem->aborting = 1;
+  }
+  if (lua_isyieldable(L)) {
+    lua_yield(L, 0);
+    return;
+  }
+  // Check at every instruction now, so code after an app's pcall cannot run.
+  if (lua_gethookcount(L) != 1) lua_sethook(L, budget_hook, LUA_MASKCOUNT, 1);
+  luaL_error(L, "handler ran past its time budget (--handler-budget-ms) and was aborted");
+}
+
+void zs_budget_install(lua_State *L) { lua_sethook(L, budget_hook, LUA_MASKCOUNT, 1000); }
+
+void zs_budget_arm(lua_State *L, double seconds) {
+  zs_mem *mem;
+  lua_getallocf(L, (void **)&mem);
+  mem->armed = seconds > 0;
+  mem->deadline = monotonic() + seconds;
+  if (lua_gethookcount(L) != 1000) lua_sethook(L, budget_hook, LUA_MASKCOUNT, 1000);
+}
+
+int zs_budget_take_abort(lua_State *L) {
+  zs_mem *mem;
+  lua_getallocf(L, (void **)&mem);
+  int was = mem->aborting;
+  mem->aborting = 0;
+  return was;
+}

@@ -32,8 +32,9 @@ func measure(_ name: String, handler: String, events: Int, waits: Bool) throws {
   var logger = Logger(label: "bench")
   logger.logLevel = .error
   let host = Controller(loop: loop, config: config, logger: logger)
-  let rt = try LuaRuntime(host: host, logger: logger)
+  let rt = try LuaRuntime(host: host, logger: logger, options: RuntimeOptions(appsDir: dir.path))
   try rt.loadApps(paths: [path])
+  rt.activate()
   let frame = packetIn()
 
   func run(_ count: Int) {

@@ -66,6 +66,19 @@ public final class Controller {
     dispatcher.dispatch(HostEvent(message: "CHANNEL_UP", datapath: dp, payload: .fields(dp.channelFields())))
   }
 
+  /// After a reload: CHANNEL_UP again for every connected switch, marked as a
+  /// replay, so the new apps can rebuild their state.
+  public func replayChannelUps() {
+    for dp in datapaths where dp.isOpen {
+      var fields = dp.channelFields()
+      if case .table(var f) = fields {
+        f.append(OFField("replay", .bool(true)))
+        fields = .table(f)
+      }
+      dispatcher.dispatch(HostEvent(message: "CHANNEL_UP", datapath: dp, payload: .fields(fields)))
+    }
+  }
+
   func channelClosed(_ ch: Channel, reason: String, wasUp: Bool) {
     channels[ch.connection.id] = nil
     guard let dp = ch.datapath else {

@@ -18,7 +18,7 @@ public final class LuaRuntime: EventSink {
   /// The prelude's entry points (their order is the refs' order).
   enum Entry: Int, CaseIterable {
     case load, apps, begin_message, begin_fields, begin_event, deliver, finish, resume_ready, timer, reply
-    case cancel_all, stats
+    case cancel_all, stats, set_lib, kept, seed
   }
   var templates: [Template] = []
   /// Set when Lua has tasks ready to resume.
@@ -34,14 +34,26 @@ public final class LuaRuntime: EventSink {
     var encoded: [UInt8: [UInt8]] = [:]
   }
 
-  public init(host: Controller, logger: Logger, memoryLimit: Int = 0) throws {
+  public let options: RuntimeOptions
+
+  /// A generation of apps in a Lua state of its own; `activate()` makes it the one events go to.
+  public init(host: Controller, logger: Logger, options: RuntimeOptions) throws {
     self.host = host
     self.logger = logger
-    state = try LuaState(memoryLimit: memoryLimit)
+    self.options = options
+    state = try LuaState(memoryLimit: options.memoryLimit)
     lua = state.stack
     zs_setctx(lua.L, Unmanaged.passUnretained(self).toOpaque())
     try installPrelude()
+    pushEntry(.set_lib)
+    lua.push(options.appsDir)
+    report(lua.call(nargs: 1, nresults: 0), "set lib path")
+  }
+
+  /// Events go to this generation's apps from now on.
+  public func activate() {
     host.dispatcher.sink = self
+    host.dispatcher.setApps(appList)
   }
 
   static func of(_ L: OpaquePointer?) -> LuaRuntime {
@@ -68,6 +80,7 @@ public final class LuaRuntime: EventSink {
     Self.registerTimers(L)
     Self.registerPost(L)
     Self.registerRequest(L)
+    Self.registerBudget(L)
     if let err = lua.call(nargs: 1, nresults: 1) { throw LuaError("prelude: \(err)") }
     for e in Entry.allCases {
       lua.rawField(-1, "\(e)")
@@ -81,15 +94,16 @@ public final class LuaRuntime: EventSink {
     zs_getref(lua.L, entries[e.rawValue])
   }
 
-  /// Loads every `*.lua` of `dir` in name order. Errors are `file:line: message`, one per line.
+  /// Loads the app files in order. Every file is tried; the errors (`file:line:
+  /// message`, one per line) are thrown together.
   public func loadApps(paths: [String]) throws {
+    var errors: [String] = []
     for path in paths {
       pushEntry(.load)
       lua.push(path)
-      if let err = lua.call(nargs: 1, nresults: 0) {
-        throw LuaError(firstLine(err))
-      }
+      if let err = lua.call(nargs: 1, nresults: 0) { errors.append(firstLine(err)) }
     }
+    if !errors.isEmpty { throw LoadError(errors: errors) }
     appFiles = paths
     refreshApps()
   }
@@ -114,7 +128,6 @@ public final class LuaRuntime: EventSink {
     }
     lua.pop()
     appList = list
-    host.dispatcher.setApps(list)
   }
 
   public var memoryInUse: Int { state.memoryInUse }

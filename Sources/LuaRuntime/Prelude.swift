@@ -160,6 +160,7 @@ end
 -- with (true, values...) or (false, error).
 
 local DONE, WAIT = {}, {}
+local arm, disarm, budget_ms = core.arm, core.disarm, core.budget_ms()
 local pool, npool = {}, 0
 local tasks, ntasks, next_task = {}, 0, 0
 local timer_owner = {}          -- timer id -> task
@@ -275,7 +276,13 @@ local function step(t, co, app, h_desc, origin, conn, ...)
   local p_task, p_co, p_app, p_h, p_origin, p_conn = cur_task, cur_co, cur_app, cur_h, cur_origin, cur_conn
   cur_task, cur_co, cur_app, cur_origin, cur_conn = t, co, app, origin, conn
   cur_h = h_desc
+  arm()
   local ok, tag, a = resume(co, ...)
+  if disarm() then
+    -- The budget hook yielded the coroutine out from under the app.
+    ok, tag = false, ("%s ran past its time budget of %g ms and was aborted"):format(h_desc.desc, budget_ms)
+    coroutine.close(co)
+  end
   local made = cur_task
   cur_task, cur_co, cur_app, cur_h, cur_origin, cur_conn = p_task, p_co, p_app, p_h, p_origin, p_conn
   return settle(made, co, app, h_desc.desc, origin, ok, tag, a)
@@ -556,6 +563,47 @@ end
 
 print = function(...) core.log("info", app_name(), join(...)) end
 
+-- Keep store: plain data an app hands to its next generation --------------------------
+
+local seeded = {}  -- app name -> {name -> value}, from the previous generation
+local kept = {}    -- app name -> {name -> value}, this generation's
+
+local function plain_problem(v, path, seen)
+  local tv = type(v)
+  if tv == "nil" or tv == "boolean" or tv == "number" or tv == "string" then return nil end
+  if tv ~= "table" then
+    return ("%s is a %s; only numbers, strings, booleans and tables of them can be kept"):format(path, tv)
+  end
+  if getmetatable(v) ~= nil then return path .. " has a metatable; only plain tables can be kept" end
+  if seen[v] then return path .. " contains itself (a cycle)" end
+  seen[v] = true
+  for k, x in next, v do
+    local tk = type(k)
+    if tk ~= "string" and tk ~= "number" and tk ~= "boolean" then
+      return ("%s has a %s as a key"):format(path, tk)
+    end
+    local e = plain_problem(x, ("%s[%s]"):format(path, type(k) == "string" and ("%q"):format(k) or tostring(k)), seen)
+    if e then return e end
+  end
+  seen[v] = nil
+end
+
+function APP:keep(name, default)
+  if type(name) ~= "string" then error("app:keep: name must be a string", 2) end
+  local mine = kept[self.name] or {}
+  kept[self.name] = mine
+  if mine[name] ~= nil then return mine[name] end
+  local prev = seeded[self.name] and seeded[self.name][name]
+  local v = prev
+  if v == nil then
+    local e = plain_problem(default, name, {})
+    if e then error("app:keep: " .. e, 2) end
+    v = default
+  end
+  mine[name] = v
+  return v
+end
+
 -- Posting events ---------------------------------------------------------------------
 
 post = function(ev)
@@ -569,18 +617,52 @@ function zof.post(ev) post(ev) end
 
 -- Entry points for Swift -----------------------------------------------------------------
 
-local ENV = {__index = _G}
+-- What an app's globals fall back to: the standard library without the ways
+-- out of the process (os.exit, os.execute, io.popen) and without binary chunks.
+local SAFE = {}
+for k, v in pairs(_G) do SAFE[k] = v end
+SAFE.os, SAFE.io = {}, {}
+for k, v in pairs(os) do SAFE.os[k] = v end
+for k, v in pairs(io) do SAFE.io[k] = v end
+SAFE.os.exit, SAFE.os.execute, SAFE.io.popen = nil, nil, nil
+SAFE.load = function(chunk, name, mode, env) return load(chunk, name, "t", env) end
+SAFE.loadfile = function(path, mode, env) return loadfile(path, "t", env) end
+SAFE.dofile = function(path) return assert(loadfile(path, "t"))() end
+SAFE._G = SAFE
+SAFE.zof = zof
+local ENV = {__index = SAFE}
+
+-- Modules in the apps folder's lib/ (and Debian's Lua 5.4 paths) load into the
+-- same safe environment; C modules load as Lua does.
+table.insert(package.searchers, 2, function(name)
+  local path, err = package.searchpath(name, package.path)
+  if not path then return err end
+  local chunk, e = loadfile(path, "t", setmetatable({}, ENV))
+  if not chunk then error(e, 0) end
+  return chunk, path
+end)
+table.remove(package.searchers, 3)  -- Lua's own file searcher: superseded above
+
 local entry = {}
+
+function entry.set_lib(dir)
+  package.path = dir .. "/lib/?.lua;" .. dir .. "/lib/?/init.lua;" .. package.path
+end
 
 function entry.load(path)
   local env = setmetatable({}, ENV)
   local chunk, err = loadfile(path, "t", env)
   if not chunk then error(err, 0) end
   loading_file = path
+  arm()
   local ok, e = pcall(chunk)
+  disarm()
   loading_file = nil
   if not ok then error(tostring(e), 0) end
 end
+
+function entry.kept() return kept end
+function entry.seed(t) seeded = t end
 
 function entry.apps()
   local list = {}
@@ -597,14 +679,16 @@ end
 
 function entry.begin_fields(is_msg, name, conn, dpid, version, xid, fields, time)
   local dp = datapaths[conn]
+  local replay
   if name == "CHANNEL_UP" and is_msg then
     dp = setmetatable({id = dpid, datapath_id = fields.datapath_id, conn_id = conn, version = version}, DP)
     datapaths[conn] = dp
   end
   if is_msg then
+    if name == "CHANNEL_UP" and fields.replay then fields.replay = nil; replay = true end
     if name == "CHANNEL_DOWN" then cancel_where(function(t) return t.conn == conn end) end
     cur_ev = {type = name, msg = fields, xid = xid, version = version, conn_id = conn, datapath = dp,
-      datapath_id = dp and dp.datapath_id, time = time}
+      datapath_id = dp and dp.datapath_id, time = time, replay = replay}
   else
     fields.event = name
     fields.time = time

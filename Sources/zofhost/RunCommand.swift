@@ -26,6 +26,11 @@ struct RunCommand: ParsableCommand {
   @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error, critical.")
   var logLevel: String = "info"
 
+  @OptionGroup var limits: AppLimits
+
+  @Option(name: .long, help: "Write the process id to this file (removed at exit).")
+  var pidFile: String?
+
   func validate() throws {
     guard Logger.Level(rawValue: logLevel) != nil else {
       throw ValidationError("--log-level: '\(logLevel)' is not one of trace, debug, info, notice, warning, error, critical")
@@ -39,10 +44,7 @@ struct RunCommand: ParsableCommand {
       }
     }
     guard echoInterval > 0 else { throw ValidationError("--echo-interval must be above 0") }
-    var isDir: ObjCBool = false
-    guard FileManager.default.fileExists(atPath: apps, isDirectory: &isDir), isDir.boolValue else {
-      throw ValidationError("--apps: folder '\(apps)' does not exist")
-    }
+    try validateAppsFolder(apps)
   }
 
   func run() throws {
@@ -61,40 +63,65 @@ struct RunCommand: ParsableCommand {
 
     let loop: EventLoop
     let host: Controller
-    let runtime: LuaRuntime
     do {
       loop = try EventLoop()
       host = Controller(loop: loop, config: config, logger: logger)
-      runtime = try LuaRuntime(host: host, logger: logger)
     } catch {
       fail("cannot start: \(error)")
     }
-    let files = appFiles(apps)
-    if files.isEmpty { logger.warning("no *.lua apps in \(apps)") }
+    let apps = AppGenerations(host: host, logger: logger, options: limits.options(appsDir: self.apps))
+    if apps.appFiles().isEmpty { logger.warning("no *.lua apps in \(self.apps)") }
     do {
-      try runtime.loadApps(paths: files)
+      try apps.start()
     } catch {
       fail("\(error)")
     }
-    for a in host.dispatcher.apps { logger.info("app \(a.name) (precedence \(a.precedence)) from \(runtime.appFiles[a.index - 1])") }
     do {
       try host.start()
-      try host.handleSignals { _ in
-        runtime.stop()
-        host.shutdown()
-        loop.stop()
-      }
+      try host.handleSignals(
+        onExit: { immediately in
+          if !immediately { apps.stop() }
+          host.shutdown()
+          loop.stop()
+          if immediately { loop.runOnce(timeout: 0); Foundation.exit(130) }
+        },
+        onReload: { apps.reload() })
     } catch {
       fail("\(error)")
     }
-    runtime.start()
+    if let pidFile {
+      guard FileManager.default.createFile(atPath: pidFile, contents: Data("\(getpid())\n".utf8)) else {
+        fail("--pid-file: cannot write \(pidFile)")
+      }
+    }
+    defer { if let pidFile { try? FileManager.default.removeItem(atPath: pidFile) } }
     loop.run()
     logger.info("stopped")
   }
+}
 
-  private func appFiles(_ dir: String) -> [String] {
-    let names = (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []
-    return names.filter { $0.hasSuffix(".lua") }.sorted().map { (dir as NSString).appendingPathComponent($0) }
+/// The guard rails every generation of apps runs under.
+struct AppLimits: ParsableArguments {
+  @Option(name: .long, help: "Milliseconds one handler step may run before it is aborted.")
+  var handlerBudgetMs: Double = 300
+
+  @Option(name: .long, help: "Cap on the apps' Lua memory in MiB (0: none).")
+  var luaMemoryMb: Int = 0
+
+  func validate() throws {
+    guard handlerBudgetMs > 0 else { throw ValidationError("--handler-budget-ms must be above 0") }
+    guard luaMemoryMb >= 0 else { throw ValidationError("--lua-memory-mb must be 0 (no cap) or more") }
+  }
+
+  func options(appsDir: String) -> RuntimeOptions {
+    RuntimeOptions(appsDir: appsDir, memoryLimit: luaMemoryMb * 1024 * 1024, handlerBudgetMs: handlerBudgetMs)
+  }
+}
+
+func validateAppsFolder(_ path: String) throws {
+  var isDir: ObjCBool = false
+  guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir), isDir.boolValue else {
+    throw ValidationError("--apps: folder '\(path)' does not exist")
   }
 }
 

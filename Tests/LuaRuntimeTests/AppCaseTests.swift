@@ -45,9 +45,10 @@ final class AppCaseTests: XCTestCase {
     var config = HostConfig()
     config.listen = []
     let host = Controller(loop: loop, config: config, logger: log.logger)
-    let rt = try! LuaRuntime(host: host, logger: log.logger)
+    let rt = try! LuaRuntime(host: host, logger: log.logger, options: RuntimeOptions(appsDir: dir.path))
     do {
       try rt.loadApps(paths: paths)
+      rt.activate()
       if let want = c.loadError {
         XCTFail("\(label): loading should fail with '\(want)'")
         return

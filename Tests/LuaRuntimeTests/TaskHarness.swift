@@ -29,8 +29,9 @@ final class TaskHarness {
     var config = HostConfig()
     config.listen = []
     host = Controller(loop: loop, config: config, logger: log.logger)
-    rt = try LuaRuntime(host: host, logger: log.logger)
+    rt = try LuaRuntime(host: host, logger: log.logger, options: RuntimeOptions(appsDir: dir.path))
     try rt.loadApps(paths: paths.sorted())
+    rt.activate()
     rt.start()
     settle()
   }

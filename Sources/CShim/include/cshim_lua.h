@@ -17,6 +17,11 @@ typedef struct zs_mem {
   size_t used;
   size_t limit;
   int relaxed;
+  // Handler budget: while `armed`, a count hook checks the clock; past
+  // `deadline` (monotonic seconds) the running handler is aborted.
+  int armed;
+  int aborting;
+  double deadline;
 } zs_mem;
 
 // A Swift function callable from Lua. It returns the number of results, or
@@ -36,6 +41,13 @@ int zs_loadbuffer(lua_State *L, const char *buf, size_t len, const char *name);
 int zs_loadfile(lua_State *L, const char *path);  // text chunks only
 
 void zs_pushfn(lua_State *L, zs_fn fn);
+
+// Installs the budget hook on L (coroutines created later inherit it).
+void zs_budget_install(lua_State *L);
+// Arms the budget for `seconds` from now; 0 disarms it.
+void zs_budget_arm(lua_State *L, double seconds);
+// True once (and clears it) if the last step was aborted by the budget.
+int zs_budget_take_abort(lua_State *L);
 void zs_setfuncs(lua_State *L, const char *name, zs_fn fn);  // t[name] = fn for the table on top
 
 // Lua's function-like macros, as functions Swift can see.

@@ -1,0 +1,39 @@
+import ArgumentParser
+import Foundation
+import HostCore
+import Logging
+import LuaRuntime
+import Reactor
+
+/// `zofhost check --apps DIR`: loads the apps as a reload would, without
+/// listening, and says whether they would run. For a user's own CI.
+struct CheckCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "check", abstract: "Load the apps as a reload would and report problems; exit 0 if they load, 1 if not.")
+
+  @Option(name: .long, help: "Folder of Lua apps.")
+  var apps: String = "apps-lua"
+
+  @OptionGroup var limits: AppLimits
+
+  func validate() throws { try validateAppsFolder(apps) }
+
+  func run() throws {
+    var logger = Logger(label: "zofhost")
+    logger.logLevel = .warning
+    var config = HostConfig()
+    config.listen = []
+    let loop = try EventLoop()
+    let host = Controller(loop: loop, config: config, logger: logger)
+    let gens = AppGenerations(host: host, logger: logger, options: limits.options(appsDir: apps))
+    do {
+      let rt = try gens.load()
+      for a in rt.appList { print("ok: app \(a.name) (precedence \(a.precedence)) from \(rt.appFiles[a.index - 1])") }
+      print("\(rt.appList.count) apps load; Lua memory \(rt.memoryInUse / 1024) KiB")
+    } catch {
+      let errors = (error as? LoadError)?.errors ?? ["\(error)"]
+      for e in errors { FileHandle.standardError.write(Data("error: \(e)\n".utf8)) }
+      throw ExitCode(1)
+    }
+  }
+}
