@@ -2,8 +2,8 @@
 -- installs a flow once a destination is known, and floods until then.
 local app = zof.app("l2_switch")
 
-local IDLE_TIMEOUT = 60   -- seconds a learned flow lives without traffic
-local ports = {}          -- datapath_id -> {mac -> port}
+local IDLE_TIMEOUT = 60               -- seconds a learned flow lives without traffic
+local ports = app:keep("ports", {})   -- datapath_id -> {mac -> port}; survives a reload
 
 -- Send whatever no flow matches to us (OpenFlow 1.3 drops it otherwise).
 local TABLE_MISS = zof.compile{type = "FLOW_MOD", msg = {
@@ -12,6 +12,7 @@ local TABLE_MISS = zof.compile{type = "FLOW_MOD", msg = {
     actions = {{action = "OUTPUT", port_no = "CONTROLLER", max_len = "NO_BUFFER"}}}}}}
 
 app:message("CHANNEL_UP", function(ev)
+  if ev.replay then return end  -- after a reload: the switch and what we learned are as they were
   ports[ev.datapath_id] = {}
   zof.send{type = "FLOW_MOD", msg = {command = "DELETE", table_id = "ALL"}}
   TABLE_MISS:send()
