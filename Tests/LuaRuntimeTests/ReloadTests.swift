@@ -176,13 +176,13 @@ final class ReloadTests: XCTestCase {
         app:message("PACKET_IN", function(ev)
           if not hog then
             hog = {}
-            for i = 1, 1e8 do hog[i] = ("x"):rep(64) .. i end
+            for i = 1, 1e8 do hog[i] = ("x"):rep(4096) .. i end
           end
           print("after")
         end)
         app:event("EXCEPTION", function(ev) hog = nil; collectgarbage(); print("exception: " .. ev.error) end)
         """
-    ], memory: 16 * 1024 * 1024)
+    ], budgetMs: 60_000, memory: 16 * 1024 * 1024)
     let sw = FakeSwitch(host: host, version: 4)
     sw.pump(loop, quietRounds: 2, timeout: 0)
     packetIn(sw)
