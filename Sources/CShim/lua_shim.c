@@ -132,7 +132,11 @@ static void budget_hook(lua_State *L, lua_Debug *ar) {
   (void)ar;
   zs_mem *mem;
   lua_getallocf(L, (void **)&mem);
-  if (!mem->armed) return;
+  if (!mem->armed) {
+    // A thread created while its parent was hooked inherited the hook.
+    lua_sethook(L, NULL, 0, 0);
+    return;
+  }
   if (!mem->aborting) {
     if (monotonic() < mem->deadline) return;
     mem->aborting = 1;
@@ -146,14 +150,16 @@ static void budget_hook(lua_State *L, lua_Debug *ar) {
   luaL_error(L, "handler ran past its time budget (--handler-budget-ms) and was aborted");
 }
 
-void zs_budget_install(lua_State *L) { lua_sethook(L, budget_hook, LUA_MASKCOUNT, 1000); }
-
-void zs_budget_arm(lua_State *L, double seconds) {
+void zs_budget_arm(lua_State *L, lua_State *co, double seconds) {
   zs_mem *mem;
   lua_getallocf(L, (void **)&mem);
   mem->armed = seconds > 0;
-  mem->deadline = monotonic() + seconds;
-  if (lua_gethookcount(L) != 1000) lua_sethook(L, budget_hook, LUA_MASKCOUNT, 1000);
+  if (mem->armed) {
+    mem->deadline = monotonic() + seconds;
+    lua_sethook(co, budget_hook, LUA_MASKCOUNT, 1000);
+  } else {
+    lua_sethook(co, NULL, 0, 0);
+  }
 }
 
 int zs_budget_take_abort(lua_State *L) {
@@ -162,4 +168,26 @@ int zs_budget_take_abort(lua_State *L) {
   int was = mem->aborting;
   mem->aborting = 0;
   return was;
+}
+
+static int lua_arm(lua_State *L) {
+  zs_mem *mem;
+  lua_getallocf(L, (void **)&mem);
+  lua_State *co = lua_tothread(L, 1);
+  zs_budget_arm(L, co ? co : L, mem->budget);
+  return 0;
+}
+
+static int lua_disarm(lua_State *L) {
+  lua_State *co = lua_tothread(L, 1);
+  zs_budget_arm(L, co ? co : L, 0);
+  lua_pushboolean(L, zs_budget_take_abort(L));
+  return 1;
+}
+
+void zs_push_budget_fns(lua_State *L) {
+  lua_pushcfunction(L, lua_arm);
+  lua_setfield(L, -2, "arm");
+  lua_pushcfunction(L, lua_disarm);
+  lua_setfield(L, -2, "disarm");
 }

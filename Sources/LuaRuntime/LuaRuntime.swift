@@ -42,6 +42,7 @@ public final class LuaRuntime: EventSink {
     self.logger = logger
     self.options = options
     state = try LuaState(memoryLimit: options.memoryLimit)
+    state.mem.pointee.budget = options.handlerBudgetMs / 1000
     lua = state.stack
     zs_setctx(lua.L, Unmanaged.passUnretained(self).toOpaque())
     try installPrelude()
@@ -167,10 +168,9 @@ public final class LuaRuntime: EventSink {
     lua.push(dp?.connId ?? 0)
     lua.push(event.name)
     lua.push(Int(event.xid))
-    lua.push(Int(dp?.version ?? (buf.first ?? 0)))
     lua.push(buf)
     lua_pushnumber(lua.L, now)
-    report(lua.call(nargs: 6, nresults: 0), "begin \(event.name)")
+    report(lua.call(nargs: 5, nresults: 0), "begin \(event.name)")
   }
 
   public func deliver(toApp index: Int) -> Bool {

@@ -276,9 +276,9 @@ local function step(t, co, app, h_desc, origin, conn, ...)
   local p_task, p_co, p_app, p_h, p_origin, p_conn = cur_task, cur_co, cur_app, cur_h, cur_origin, cur_conn
   cur_task, cur_co, cur_app, cur_origin, cur_conn = t, co, app, origin, conn
   cur_h = h_desc
-  arm()
+  arm(co)
   local ok, tag, a = resume(co, ...)
-  if disarm() then
+  if disarm(co) then
     -- The budget hook yielded the coroutine out from under the app.
     ok, tag = false, ("%s ran past its time budget of %g ms and was aborted"):format(h_desc.desc, budget_ms)
     coroutine.close(co)
@@ -298,8 +298,34 @@ local function take_co()
   return create(body)
 end
 
+-- A handler's first step. The common case (it returned without waiting) is
+-- handled inline; everything else goes through settle.
 local function run(app, h, ev)
-  return step(nil, take_co(), app, h, ev, ev.conn_id, h.fn, ev)
+  local co
+  if npool > 0 then
+    co = pool[npool]
+    pool[npool] = nil
+    npool = npool - 1
+  else
+    co = create(body)
+  end
+  local p_task, p_co, p_app, p_h, p_origin, p_conn = cur_task, cur_co, cur_app, cur_h, cur_origin, cur_conn
+  cur_task, cur_co, cur_app, cur_h, cur_origin, cur_conn = nil, co, app, h, ev, rawget(ev, "conn_id")
+  arm(co)
+  local ok, tag, a = resume(co, h.fn, ev)
+  local aborted = disarm(co)
+  local made = cur_task
+  cur_task, cur_co, cur_app, cur_h, cur_origin, cur_conn = p_task, p_co, p_app, p_h, p_origin, p_conn
+  if tag == DONE and ok and made == nil and not aborted then
+    npool = npool + 1
+    pool[npool] = co
+    return a
+  end
+  if aborted then
+    ok, tag = false, ("%s ran past its time budget of %g ms and was aborted"):format(h.desc, budget_ms)
+    coroutine.close(co)
+  end
+  return settle(made, co, app, h.desc, ev, ok, tag, a)
 end
 
 local function resume_ready()
@@ -670,11 +696,41 @@ function entry.apps()
   return list
 end
 
-function entry.begin_message(conn, typ, xid, version, frame, time)
-  local dp = datapaths[conn]
-  cur_ev = {type = typ, msg = setmetatable({[FRAME] = frame}, typ == "PACKET_IN" and LAZY_PI or LAZY),
-    xid = xid, version = version, conn_id = conn, datapath = dp, datapath_id = dp and dp.datapath_id,
-    time = time}
+-- A message event holds few fields; the rest is made on first read (fewer
+-- table slots per event is most of what an event costs).
+local EV = {}
+local ev_fields = {
+  msg = function(ev)
+    local m = {}
+    check(4, core.decode_into(m, rawget(ev, FRAME)))
+    if rawget(ev, "type") == "PACKET_IN" then setmetatable(m, PKT) end
+    return m
+  end,
+  datapath = function(ev) return datapaths[rawget(ev, "conn_id")] end,
+  datapath_id = function(ev)
+    local dp = datapaths[rawget(ev, "conn_id")]
+    return dp and dp.datapath_id
+  end,
+  version = function(ev) return string.byte(rawget(ev, FRAME), 1) end,
+}
+EV.__index = function(ev, k)
+  local make = ev_fields[k]
+  if make == nil then return nil end
+  local v = make(ev)
+  rawset(ev, k, v)
+  return v
+end
+EV.__pairs = function(ev)
+  for k in pairs(ev_fields) do local _ = ev[k] end
+  return function(t, k)
+    local nk, v = next(t, k)
+    if nk == FRAME then nk, v = next(t, nk) end
+    return nk, v
+  end, ev, nil
+end
+
+function entry.begin_message(conn, typ, xid, frame, time)
+  cur_ev = setmetatable({type = typ, xid = xid, conn_id = conn, time = time, [FRAME] = frame}, EV)
 end
 
 function entry.begin_fields(is_msg, name, conn, dpid, version, xid, fields, time)
@@ -704,9 +760,11 @@ end
 
 function entry.deliver(i)
   local app, ev = apps[i], cur_ev
-  local is_msg = ev.type ~= nil
-  for _, h in ipairs(candidates(app, is_msg, is_msg and ev.type or ev.event)) do
-    if filter_ok(h.filter, ev) then return run(app, h, ev) == STOP end
+  local name = rawget(ev, "type")
+  local list = candidates(app, name ~= nil, name or ev.event)
+  for j = 1, #list do
+    local h = list[j]
+    if h.filter == nil or filter_ok(h.filter, ev) then return run(app, h, ev) == STOP end
   end
   return false
 end

@@ -22,6 +22,7 @@ typedef struct zs_mem {
   int armed;
   int aborting;
   double deadline;
+  double budget;  // seconds per handler step
 } zs_mem;
 
 // A Swift function callable from Lua. It returns the number of results, or
@@ -42,12 +43,15 @@ int zs_loadfile(lua_State *L, const char *path);  // text chunks only
 
 void zs_pushfn(lua_State *L, zs_fn fn);
 
-// Installs the budget hook on L (coroutines created later inherit it).
-void zs_budget_install(lua_State *L);
-// Arms the budget for `seconds` from now; 0 disarms it.
-void zs_budget_arm(lua_State *L, double seconds);
+// Arms the budget for `seconds` from now on thread `co` (a Lua hook makes
+// every instruction of that thread slower, so only the running handler's
+// thread carries it); 0 disarms it and removes the hook.
+void zs_budget_arm(lua_State *L, lua_State *co, double seconds);
 // True once (and clears it) if the last step was aborted by the budget.
 int zs_budget_take_abort(lua_State *L);
+// Lua functions arm(co) and disarm(co) -> aborted, in C: they run twice per
+// handler, so they skip the Swift trampoline.
+void zs_push_budget_fns(lua_State *L);
 void zs_setfuncs(lua_State *L, const char *name, zs_fn fn);  // t[name] = fn for the table on top
 
 // Lua's function-like macros, as functions Swift can see.
