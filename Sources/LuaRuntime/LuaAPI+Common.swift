@@ -1,5 +1,7 @@
 import CLua
 import CShim
+import HostCore
+import OpenFlow
 
 /// Swift functions called from Lua never raise: on failure they return
 /// `nil, message` and the prelude raises at the caller's line.
@@ -8,6 +10,12 @@ extension LuaRuntime {
     lua_pushnil(L)
     LuaStack(L!).push(message)
     return 2
+  }
+
+  /// A message that could not be read from Lua or encoded for the switch.
+  static func sendFailure(_ L: OpaquePointer?, _ what: String, _ dp: Datapath, _ error: Error) -> Int32 {
+    if let e = error as? LuaError { return fail(L, "\(what): \(e)") }
+    return fail(L, "\(what): cannot encode for OpenFlow \(OFVersion.name(dp.version)) (\(dp.idText)): \(error)")
   }
 
   static func set(_ L: OpaquePointer, _ name: String, _ fn: zs_fn) {

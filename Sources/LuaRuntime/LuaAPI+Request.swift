@@ -29,10 +29,8 @@ extension LuaRuntime {
         sent = xid
         s.push(Int(xid))
         return 1
-      } catch let e as LuaError {
-        return LuaRuntime.fail(L, "zof.request: \(e)")
       } catch {
-        return LuaRuntime.fail(L, "zof.request: cannot encode for OpenFlow \(OFVersion.name(dp.version)) (\(dp.idText)): \(error)")
+        return LuaRuntime.sendFailure(L, "zof.request", dp, error)
       }
     }
     set(L, "cancel_request") { L in

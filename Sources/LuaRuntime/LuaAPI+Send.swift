@@ -14,10 +14,8 @@ extension LuaRuntime {
         let xid = try dp.send(m)
         LuaStack(L!).push(Int(xid))
         return 1
-      } catch let e as LuaError {
-        return LuaRuntime.fail(L, "zof.send: \(e)")
       } catch {
-        return LuaRuntime.fail(L, "zof.send: cannot encode for OpenFlow \(OFVersion.name(dp.version)) (\(dp.idText)): \(error)")
+        return LuaRuntime.sendFailure(L, "zof.send", dp, error)
       }
     }
     set(L, "compile") { L in
