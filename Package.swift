@@ -12,6 +12,7 @@ let package = Package(
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
     .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+    .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
   ],
   targets: [
     .systemLibrary(
@@ -36,6 +37,14 @@ let package = Package(
         .product(name: "Logging", package: "swift-log"),
       ],
       path: "Sources/zofhost"),
+    .executableTarget(
+      name: "zofload",
+      dependencies: [
+        "Reactor", "OpenFlow",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        .product(name: "Histogram", package: "hdrhistogram-swift"),
+      ],
+      path: "Sources/zofload"),
     .executableTarget(
       name: "DispatchBench",
       dependencies: ["LuaRuntime", "HostCore", "OpenFlow", "Reactor", .product(name: "Logging", package: "swift-log")],
