@@ -39,9 +39,30 @@ extension LuaStack {
     }
   }
 
-  /// Reads the value at `idx`. Tables with keys 1..n are lists; others are
-  /// tables ordered by the codec's field rank, so encoding is deterministic.
-  func value(at idx: Int32, path: String = "", depth: Int = 0) throws(LuaError) -> OFValue {
+  /// Reads the value at `idx`; an error names where in the table it is
+  /// (`msg.match.eth_dst: ...`), with `root` as the first part.
+  func value(at idx: Int32, path root: String = "") throws(LuaError) -> OFValue {
+    do {
+      return try value(at: idx, depth: 0)
+    } catch {
+      var where_ = root
+      for part in error.path.reversed() {
+        if part.hasPrefix("[") || where_.isEmpty { where_ += part } else { where_ += "." + part }
+      }
+      throw LuaError("\(where_.isEmpty ? "message" : where_): \(error.reason)")
+    }
+  }
+
+  /// A conversion error; the path is built only while it unwinds, so the
+  /// common case allocates no strings for it.
+  struct ValueError: Error {
+    var reason: String
+    var path: [String] = []
+  }
+
+  /// Tables with keys 1..n are lists; others are tables ordered by the codec's
+  /// field rank, so encoding is deterministic.
+  private func value(at idx: Int32, depth: Int) throws(ValueError) -> OFValue {
     let idx = lua_absindex(L, idx)
     switch lua_type(L, idx) {
     case LUA_TNUMBER:
@@ -50,7 +71,7 @@ extension LuaStack {
         return i >= 0 ? .uint(UInt64(i)) : .int(i)
       }
       let d = lua_tonumberx(L, idx, nil)
-      guard d == d.rounded(), abs(d) < 9.2e18 else { throw LuaError("\(path): \(d) is not a whole number") }
+      guard d == d.rounded(), abs(d) < 9.2e18 else { throw ValueError(reason: "\(d) is not a whole number") }
       return d >= 0 ? .uint(UInt64(d)) : .int(Int64(d))
     case LUA_TBOOLEAN:
       return .bool(lua_toboolean(L, idx) != 0)
@@ -60,10 +81,9 @@ extension LuaStack {
         return .bytes(Array(b))
       } ?? .string("")
     case LUA_TTABLE:
-      guard depth < 32 else { throw LuaError("\(path): tables nested too deep (a cycle?)") }
-      guard lua_checkstack(L, 4) != 0 else { throw LuaError("\(path): Lua stack exhausted") }
+      guard depth < 32 else { throw ValueError(reason: "tables nested too deep (a cycle?)") }
+      guard lua_checkstack(L, 4) != 0 else { throw ValueError(reason: "Lua stack exhausted") }
       let n = Int(lua_rawlen(L, idx))
-      var items: [OFValue] = []
       var fields: [OFField] = []
       var count = 0
       lua_pushnil(L)
@@ -71,38 +91,47 @@ extension LuaStack {
         count += 1
         if lua_type(L, -2) == LUA_TSTRING, let key = string(at: -2) {
           do {
-            fields.append(OFField(key, try value(at: -1, path: path.isEmpty ? key : path + "." + key, depth: depth + 1)))
+            fields.append(OFField(key, try value(at: -1, depth: depth + 1)))
           } catch {
             pop(2)
-            throw error
+            var e = error
+            e.path.append(key)
+            throw e
           }
         } else if !(lua_type(L, -2) == LUA_TNUMBER && zs_isinteger(L, -2) != 0) {
           pop(2)
-          throw LuaError("\(path.isEmpty ? "message" : path): table keys must be field names or list indexes")
+          throw ValueError(reason: "table keys must be field names or list indexes")
         }
         pop()
       }
       if count == 0 { return .table([]) }
       if fields.isEmpty && count == n {
+        var items: [OFValue] = []
         items.reserveCapacity(n)
         for i in 1...n {
           lua_rawgeti(L, idx, lua_Integer(i))
           defer { pop() }
-          items.append(try value(at: -1, path: "\(path)[\(i)]", depth: depth + 1))
+          do {
+            items.append(try value(at: -1, depth: depth + 1))
+          } catch {
+            var e = error
+            e.path.append("[\(i)]")
+            throw e
+          }
         }
         return .list(items)
       }
-      guard fields.count == count else {
-        throw LuaError("\(path.isEmpty ? "message" : path): a table mixes list items and named fields")
-      }
-      fields.sort { a, b in
-        let (ra, rb) = (OFCodec.fieldRank(a.name), OFCodec.fieldRank(b.name))
-        return ra != rb ? ra < rb : a.name < b.name
+      guard fields.count == count else { throw ValueError(reason: "a table mixes list items and named fields") }
+      if fields.count > 1 {
+        // Rank each name once, not at every comparison.
+        let ranked = fields.map { (OFCodec.fieldRank($0.name), $0) }
+          .sorted { a, b in a.0 != b.0 ? a.0 < b.0 : a.1.name < b.1.name }
+        fields = ranked.map(\.1)
       }
       return .table(fields)
     default:
       let tn = String(cString: lua_typename(L, lua_type(L, idx)))
-      throw LuaError("\(path.isEmpty ? "value" : path): a \(tn) cannot go into a message")
+      throw ValueError(reason: "a \(tn) cannot go into a message")
     }
   }
 

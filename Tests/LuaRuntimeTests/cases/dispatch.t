@@ -186,3 +186,17 @@ app:event("START", function() print("b sees", counter) end)
 --- log
 [a] a sees	1
 [b] b sees	nil
+
+=== a value that cannot go into a message is an error naming where it is
+--- app a.lua
+local app = zof.app("a")
+app:message("CHANNEL_UP", function(ev)
+  local ok, err = pcall(zof.send, {type = "FLOW_MOD", msg = {match = {in_port = 1.5}}})
+  print(err)
+  ok, err = pcall(zof.send, {type = "PACKET_OUT", msg = {actions = {{action = "OUTPUT", port_no = print}}}})
+  print(err)
+end)
+--- switch 1.3
+--- log
+msg.match.in_port: 1.5 is not a whole number
+msg.actions[1].port_no: a function cannot go into a message
