@@ -32,12 +32,18 @@ extension LuaRuntime {
     set(L, "send_template") { L in
       let rt = LuaRuntime.of(L)
       guard let dp = rt.datapathArg(L, 1) else { return LuaRuntime.fail(L, "datapath is not connected") }
-      guard let id = LuaStack(L!).integer(at: 2), id >= 1, id <= rt.templates.count else {
+      let s = LuaStack(L!)
+      guard let id = s.integer(at: 2), id >= 1, id <= rt.templates.count else {
         return LuaRuntime.fail(L, "not a compiled template")
       }
       do {
-        let xid = try rt.sendTemplate(id - 1, to: dp)
-        LuaStack(L!).push(Int(xid))
+        guard let xid = try rt.sendTemplate(id - 1, to: dp, stack: s, args: 3) else {
+          // Not patchable (or an argument that is not a plain number): the caller fills and encodes.
+          lua_pushnil(L)
+          lua_pushboolean(L, 1)
+          return 2
+        }
+        s.push(Int(xid))
         return 1
       } catch {
         return LuaRuntime.fail(L, "template:send: cannot encode for OpenFlow \(OFVersion.name(dp.version)): \(error)")
@@ -50,26 +56,28 @@ extension LuaRuntime {
     return dp
   }
 
-  /// Encodes once per version, then only the xid changes per send.
-  func sendTemplate(_ i: Int, to dp: Datapath) throws(OFCodecError) -> UInt32 {
-    if templates[i].encoded[dp.version] == nil {
-      var m = templates[i].message
-      m.version = dp.version
-      templates[i].encoded[dp.version] = try OFCodec.encode(m)
+  /// Sends template `i` with the xid and slot values patched into its bytes.
+  /// Returns nil when it must take the slow path (not patchable, or an
+  /// argument at stack index `args` is not a number that fits).
+  func sendTemplate(_ i: Int, to dp: Datapath, stack s: LuaStack, args: Int32) throws(OFCodecError) -> UInt32? {
+    let v = dp.version
+    if templates[i].compiled[v] == nil { templates[i].compiled[v] = try templates[i].compile(version: v) }
+    guard case .bytes(let bytes, let patches)? = templates[i].compiled[v] else { return nil }
+    scratch.removeAll(keepingCapacity: true)
+    scratch.append(contentsOf: bytes)
+    if !patches.isEmpty {
+      guard lua_type(s.L, args) == LUA_TTABLE else { return nil }
+      for p in patches {
+        s.rawField(args, p.slot)
+        let value = s.integer(at: -1)
+        s.pop()
+        guard let value, value >= 0, Template.fits(UInt64(value), p) else { return nil }
+        Template.patch(&scratch, p, UInt64(value))
+      }
     }
     let xid = templates[i].message.xid != 0 ? templates[i].message.xid : dp.nextXid()
-    var header = (UInt64(0))
-    return withUnsafeMutableBytes(of: &header) { h in
-      templates[i].encoded[dp.version]!.withUnsafeBytes { b in
-        h.copyMemory(from: UnsafeRawBufferPointer(rebasing: b[0..<8]))
-        h[4] = UInt8(truncatingIfNeeded: xid >> 24)
-        h[5] = UInt8(truncatingIfNeeded: xid >> 16)
-        h[6] = UInt8(truncatingIfNeeded: xid >> 8)
-        h[7] = UInt8(truncatingIfNeeded: xid)
-        dp.connection.write(UnsafeRawBufferPointer(h))
-        dp.connection.write(UnsafeRawBufferPointer(rebasing: b[8...]))
-      }
-      return xid
-    }
+    OFHeader.patchXid(&scratch, xid)
+    scratch.withUnsafeBytes { dp.connection.write($0) }
+    return xid
   }
 }

@@ -29,10 +29,8 @@ public final class LuaRuntime: EventSink {
   public private(set) var appList: [AppEntry] = []
   public private(set) var appFiles: [String] = []
 
-  struct Template {
-    var message: OFMessage
-    var encoded: [UInt8: [UInt8]] = [:]
-  }
+  /// Reused for patching template bytes, so a send allocates nothing.
+  var scratch: [UInt8] = []
 
   public let options: RuntimeOptions
 

@@ -538,13 +538,6 @@ local TEMPLATE = {}
 TEMPLATE.__index = TEMPLATE
 TEMPLATE.__name = "zof.template"
 
-local function has_slots(v)
-  if type(v) == "string" then return v:sub(1, 1) == "$" end
-  if type(v) ~= "table" then return false end
-  for _, x in pairs(v) do if has_slots(x) then return true end end
-  return false
-end
-
 local function fill(v, args)
   if type(v) == "string" and v:sub(1, 1) == "$" then
     local x = args[v:sub(2)]
@@ -559,14 +552,17 @@ end
 
 function zof.compile(msg)
   if type(msg) ~= "table" then error("zof.compile: message must be a table", 2) end
-  local t = setmetatable({msg = msg}, TEMPLATE)
-  if not has_slots(msg) then t.id = check(2, core.compile(msg)) end
-  return t
+  return setmetatable({msg = msg, id = check(2, core.compile(msg))}, TEMPLATE)
 end
 
+-- The core patches slot values into the template's bytes; when it cannot (a
+-- slot that is not a fixed-width number, or an argument that is not a number)
+-- it answers nil, true and the message is filled in and encoded here.
 function TEMPLATE:send(args, dp)
   local conn = target(dp, "template:send")
-  if self.id then return check(2, core.send_template(conn, self.id)) end
+  local xid, slow = core.send_template(conn, self.id, args)
+  if xid then return xid end
+  if slow ~= true then error(slow, 2) end
   return check(2, core.send(conn, fill(self.msg, args or {})))
 end
 

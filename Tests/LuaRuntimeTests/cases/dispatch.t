@@ -200,3 +200,41 @@ end)
 --- log
 msg.match.in_port: 1.5 is not a whole number
 msg.actions[1].port_no: a function cannot go into a message
+
+=== template slots: numbers are patched into the bytes, anything else takes the slow path with the same result
+--- app a.lua
+local app = zof.app("a")
+local FM = zof.compile{type = "FLOW_MOD", msg = {priority = "$prio", idle_timeout = 30, buffer_id = "$buf",
+  match = {in_port = "$in", eth_dst = "$dst"},
+  instructions = {{instruction = "APPLY_ACTIONS", actions = {{action = "OUTPUT", port_no = "$out"}}}}}}
+local PO = zof.compile{type = "PACKET_OUT", msg = {in_port = "$in", data = "$data",
+  actions = {{action = "OUTPUT", port_no = "FLOOD"}}}}
+app:message("CHANNEL_UP", function(ev)
+  FM:send{prio = 7, buf = 0x12345678, ["in"] = 3, dst = "02:00:00:00:00:09", out = 2}
+  FM:send{prio = 8, buf = "NO_BUFFER", ["in"] = 4, dst = "02:00:00:00:00:0a", out = "IN_PORT"}
+  PO:send{["in"] = 5, data = "abc"}
+  local ok, err = pcall(FM.send, FM, {prio = 1})
+  print(err)
+end)
+--- switch 1.3
+--- output
+{type = "FLOW_MOD", msg = {priority = 7, idle_timeout = 30, buffer_id = 0x12345678, match = {in_port = 3, eth_dst = "02:00:00:00:00:09"}, instructions = {{instruction = "APPLY_ACTIONS", actions = {{action = "OUTPUT", port_no = 2}}}}}},
+{type = "FLOW_MOD", msg = {priority = 8, buffer_id = "NO_BUFFER", match = {in_port = 4, eth_dst = "02:00:00:00:00:0a"}, instructions = {{instruction = "APPLY_ACTIONS", actions = {{action = "OUTPUT", port_no = "IN_PORT"}}}}}},
+{type = "PACKET_OUT", msg = {in_port = 5, data = "abc"}},
+--- log
+has no value
+
+=== a template without MAC slots is patched: priority, buffer, ports and timeouts are all numbers
+--- app a.lua
+local app = zof.app("a")
+local FM = zof.compile{type = "FLOW_MOD", msg = {priority = "$prio", idle_timeout = "$idle", buffer_id = "$buf",
+  match = {in_port = "$in"},
+  instructions = {{instruction = "APPLY_ACTIONS", actions = {{action = "OUTPUT", port_no = "$out"}}}}}}
+app:message("CHANNEL_UP", function(ev)
+  for i = 1, 3 do FM:send{prio = 100 + i, idle = i, buf = 1000 + i, ["in"] = i, out = 10 + i} end
+end)
+--- switch 1.0
+--- output
+{type = "FLOW_MOD", msg = {priority = 101, idle_timeout = 1, buffer_id = 1001, match = {in_port = 1}, instructions = {{instruction = "APPLY_ACTIONS", actions = {{action = "OUTPUT", port_no = 11}}}}}},
+{type = "FLOW_MOD", msg = {priority = 102, idle_timeout = 2, buffer_id = 1002, match = {in_port = 2}, instructions = {{instruction = "APPLY_ACTIONS", actions = {{action = "OUTPUT", port_no = 12}}}}}},
+{type = "FLOW_MOD", msg = {priority = 103, idle_timeout = 3, buffer_id = 1003, match = {in_port = 3}, instructions = {{instruction = "APPLY_ACTIONS", actions = {{action = "OUTPUT", port_no = 13}}}}}},
