@@ -24,19 +24,22 @@ end)
 
 app:message("PACKET_IN", {eth_type = 0x88cc}, function(ev) end)  -- ignore LLDP
 
+-- Compiled once; the "$name" slots are filled in per packet.
+local LEARNED = zof.compile{type = "FLOW_MOD", msg = {
+  priority = 10, idle_timeout = IDLE_TIMEOUT,
+  match = {in_port = "$in_port", eth_src = "$eth_src", eth_dst = "$eth_dst"},
+  instructions = {{instruction = "APPLY_ACTIONS", actions = {{action = "OUTPUT", port_no = "$out"}}}}}}
+local FORWARD = zof.compile{type = "PACKET_OUT", msg = {
+  buffer_id = "$buffer_id", in_port = "$in_port", actions = {{action = "OUTPUT", port_no = "$out"}},
+  data = "$data"}}
+
 app:message("PACKET_IN", function(ev)
   local msg, pkt = ev.msg, ev.msg.pkt
   local known = ports[ev.datapath_id]
   known[pkt.eth_src] = msg.in_port
   local out = known[pkt.eth_dst]
   if out then
-    zof.send{type = "FLOW_MOD", msg = {
-      priority = 10, idle_timeout = IDLE_TIMEOUT,
-      match = {in_port = msg.in_port, eth_src = pkt.eth_src, eth_dst = pkt.eth_dst},
-      instructions = {{instruction = "APPLY_ACTIONS", actions = {{action = "OUTPUT", port_no = out}}}}}}
+    LEARNED:send{in_port = msg.in_port, eth_src = pkt.eth_src, eth_dst = pkt.eth_dst, out = out}
   end
-  zof.send{type = "PACKET_OUT", msg = {
-    in_port = msg.in_port, buffer_id = msg.buffer_id,
-    data = msg.buffer_id == "NO_BUFFER" and msg.data or nil,
-    actions = {{action = "OUTPUT", port_no = out or "FLOOD"}}}}
+  FORWARD:send{buffer_id = msg.buffer_id, in_port = msg.in_port, out = out or "FLOOD", data = msg.data}
 end)

@@ -62,17 +62,32 @@ extension LuaRuntime {
   func sendTemplate(_ i: Int, to dp: Datapath, stack s: LuaStack, args: Int32) throws(OFCodecError) -> UInt32? {
     let v = dp.version
     if templates[i].compiled[v] == nil { templates[i].compiled[v] = try templates[i].compile(version: v) }
-    guard case .bytes(let bytes, let patches)? = templates[i].compiled[v] else { return nil }
+    guard case .bytes(let bytes, let patches, let tail)? = templates[i].compiled[v] else { return nil }
     scratch.removeAll(keepingCapacity: true)
     scratch.append(contentsOf: bytes)
-    if !patches.isEmpty {
+    if !patches.isEmpty || tail != nil {
       guard lua_type(s.L, args) == LUA_TTABLE else { return nil }
       for p in patches {
         s.rawField(args, p.slot)
-        let value = s.integer(at: -1)
+        var value: UInt64?
+        if p.mac {
+          value = s.withBytes(at: -1, Template.macValue) ?? nil
+        } else if let n = s.integer(at: -1) {
+          value = n >= 0 ? UInt64(n) : nil
+        } else if let name = s.string(at: -1) {
+          value = templates[i].value(ofName: name, for: p, version: v, tail: tail)
+        }
         s.pop()
-        guard let value, value >= 0, Template.fits(UInt64(value), p) else { return nil }
-        Template.patch(&scratch, p, UInt64(value))
+        guard let value, Template.fits(value, p) else { return nil }
+        Template.patch(&scratch, p, value)
+      }
+      if let tail {
+        s.rawField(args, tail)
+        let ok = s.withBytes(at: -1) { scratch.append(contentsOf: $0) } != nil
+        s.pop()
+        guard ok, scratch.count <= 0xffff else { return nil }
+        scratch[2] = UInt8(truncatingIfNeeded: scratch.count >> 8)
+        scratch[3] = UInt8(truncatingIfNeeded: scratch.count)
       }
     }
     let xid = templates[i].message.xid != 0 ? templates[i].message.xid : dp.nextXid()

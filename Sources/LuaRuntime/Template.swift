@@ -9,41 +9,71 @@ struct Template {
   var message: OFMessage
   var slots: [String]
   var compiled: [UInt8: Compiled] = [:]
+  /// Numbers that names ("NO_BUFFER", "FLOOD") encode to, per version and slot.
+  var named: [NameKey: UInt64] = [:]
+
+  struct NameKey: Hashable {
+    var version: UInt8
+    var slot: String
+    var name: String
+  }
 
   enum Compiled {
-    case bytes([UInt8], [Patch])
+    /// Bytes, the slots patched into them, and a slot whose bytes go at the end (PACKET_OUT data).
+    case bytes([UInt8], [Patch], tail: String? = nil)
     case slow
   }
 
-  /// Where a slot's value goes: big-endian, `width` bytes ending at `offset + width`.
+  /// Where a slot's value goes: `width` bytes at `offset`, a big-endian
+  /// number or (`mac`) the six bytes of a MAC address.
   struct Patch {
     var slot: String
     var offset: Int
     var width: Int
+    var mac = false
   }
 
   init(message: OFMessage) {
     self.message = message
     var found: [String] = []
-    Template.collectSlots(message.msg, into: &found)
+    var macs: Set<String> = []
+    Template.collectSlots(message.msg, field: nil, into: &found, macs: &macs)
     slots = found
+    macSlots = macs
   }
 
-  static func collectSlots(_ v: OFValue, into out: inout [String]) {
+  /// Slots in fields that hold a MAC address take one as text; the others a number.
+  var macSlots: Set<String> = []
+  static let macFields: Set<String> = ["eth_dst", "eth_src", "arp_sha", "arp_tha", "ipv6_nd_sll", "ipv6_nd_tll", "hw_addr"]
+
+  static func collectSlots(_ v: OFValue, field: String?, into out: inout [String], macs: inout Set<String>) {
     switch v {
     case .string(let s) where s.hasPrefix("$"):
-      out.append(String(s.dropFirst()))
-    case .list(let items): for x in items { collectSlots(x, into: &out) }
-    case .table(let fields): for f in fields { collectSlots(f.value, into: &out) }
+      let name = String(s.dropFirst())
+      out.append(name)
+      if let field, macFields.contains(field) { macs.insert(name) }
+    case .list(let items): for x in items { collectSlots(x, field: nil, into: &out, macs: &macs) }
+    case .table(let fields):
+      // SET_FIELD carries its value under `value`, named by `field`.
+      let setField = fields.first { $0.name == "field" }?.value.string
+      for f in fields { collectSlots(f.value, field: f.name == "value" ? setField : f.name, into: &out, macs: &macs) }
     default: break
     }
   }
 
-  /// The message with every slot set to a number.
-  func filled(_ values: [String: UInt64], version: UInt8) -> OFMessage {
+  /// The message with every slot set to `values` (MAC slots as MAC text,
+  /// `blobs` as bytes).
+  func filled(
+    _ values: [String: UInt64], version: UInt8, blobs: [String: [UInt8]] = [:], names: [String: String] = [:]
+  ) -> OFMessage {
     func fill(_ v: OFValue) -> OFValue {
       switch v {
-      case .string(let s) where s.hasPrefix("$"): return .uint(values[String(s.dropFirst())] ?? 0)
+      case .string(let s) where s.hasPrefix("$"):
+        let name = String(s.dropFirst())
+        if let b = blobs[name] { return .bytes(b) }
+        if let text = names[name] { return .string(text) }
+        let n = values[name] ?? 0
+        return macSlots.contains(name) ? .string(Template.macText(n)) : .uint(n)
       case .list(let items): return .list(items.map(fill))
       case .table(let fields): return .table(fields.map { OFField($0.name, fill($0.value)) })
       default: return v
@@ -63,43 +93,113 @@ struct Template {
       m.version = version
       return .bytes(try OFCodec.encode(m), [])
     }
-    let ones = Dictionary(slots.map { ($0, UInt64(1)) }, uniquingKeysWith: { a, _ in a })
-    guard Set(slots).count == slots.count, let base = try? OFCodec.encode(filled(ones, version: version)) else {
-      return .slow
+    guard Set(slots).count == slots.count else { return .slow }
+    let ones = Dictionary(uniqueKeysWithValues: slots.map { ($0, UInt64(1)) })
+    var tail: String? = nil
+    var base: [UInt8] = []
+    if let b = try? OFCodec.encode(filled(ones, version: version)) {
+      base = b
+    } else {
+      // One slot may be bytes that end the message (PACKET_OUT data): empty in the
+      // base, appended at send time with the length fixed.
+      for slot in slots where !macSlots.contains(slot) {
+        guard let empty = try? OFCodec.encode(filled(ones, version: version, blobs: [slot: []])),
+          let two = try? OFCodec.encode(filled(ones, version: version, blobs: [slot: [0x41, 0x42]])),
+          two.count == empty.count + 2, Array(two.suffix(2)) == [0x41, 0x42],
+          Array(two[4..<empty.count]) == Array(empty[4...]), Array(two[0..<2]) == Array(empty[0..<2])
+        else { continue }
+        tail = slot
+        base = empty
+        break
+      }
+      guard tail != nil else { return .slow }
     }
+    let blobs: [String: [UInt8]] = tail.map { [$0: []] } ?? [:]
     var patches: [Patch] = []
-    for slot in slots {
+    for slot in slots where slot != tail {
       var two = ones
       two[slot] = 2
-      guard let other = try? OFCodec.encode(filled(two, version: version)), other.count == base.count else { return .slow }
+      guard let other = try? OFCodec.encode(filled(two, version: version, blobs: blobs)), other.count == base.count
+      else { return .slow }
       let diffs = (0..<base.count).filter { base[$0] != other[$0] }
       guard diffs.count == 1, let lsb = diffs.first else { return .slow }
-      // The widest value the field takes tells its width.
-      var width = 1
-      for (w, probe) in [(8, UInt64(1) << 32), (4, UInt64(1) << 16), (2, UInt64(1) << 8)] {
-        var big = ones
-        big[slot] = probe
-        if let e = try? OFCodec.encode(filled(big, version: version)), e.count == base.count {
-          width = w
-          break
+      var width = 6
+      if !macSlots.contains(slot) {
+        // The widest value the field takes tells its width.
+        width = 1
+        for (w, probe) in [(8, UInt64(1) << 32), (4, UInt64(1) << 16), (2, UInt64(1) << 8)] {
+          var big = ones
+          big[slot] = probe
+          if let e = try? OFCodec.encode(filled(big, version: version, blobs: blobs)), e.count == base.count {
+            width = w
+            break
+          }
         }
       }
       guard lsb + 1 >= width else { return .slow }
-      patches.append(Patch(slot: slot, offset: lsb + 1 - width, width: width))
+      patches.append(Patch(slot: slot, offset: lsb + 1 - width, width: width, mac: macSlots.contains(slot)))
     }
     // Check the patching against a real encoding with other values everywhere.
     var probe: [String: UInt64] = [:]
-    for (i, p) in patches.enumerated() { probe[p.slot] = UInt64(0x21 + i) & (p.width == 8 ? .max : (UInt64(1) << UInt64(8 * p.width)) - 1) }
-    guard let want = try? OFCodec.encode(filled(probe, version: version)) else { return .slow }
+    for (i, p) in patches.enumerated() {
+      let v = UInt64(0x0203_0405_2100 + i)
+      probe[p.slot] = p.width >= 8 ? v : v & ((UInt64(1) << UInt64(8 * p.width)) - 1)
+    }
+    guard let want = try? OFCodec.encode(filled(probe, version: version, blobs: blobs)) else { return .slow }
     var got = base
     for p in patches { Template.patch(&got, p, probe[p.slot]!) }
-    return got == want ? .bytes(base, patches) : .slow
+    return got == want ? .bytes(base, patches, tail: tail) : .slow
+  }
+
+  /// The number a name encodes to in `slot`'s field (found once by encoding
+  /// it, then cached); nil if the field does not take that name.
+  mutating func value(ofName name: String, for p: Patch, version: UInt8, tail: String?) -> UInt64? {
+    let key = NameKey(version: version, slot: p.slot, name: name)
+    if let v = named[key] { return v }
+    let ones = Dictionary(uniqueKeysWithValues: slots.map { ($0, UInt64(1)) })
+    let blobs: [String: [UInt8]] = tail.map { [$0: []] } ?? [:]
+    guard let bytes = try? OFCodec.encode(filled(ones, version: version, blobs: blobs, names: [p.slot: name])),
+      p.offset + p.width <= bytes.count
+    else { return nil }
+    var v: UInt64 = 0
+    for i in 0..<p.width { v = v << 8 | UInt64(bytes[p.offset + i]) }
+    named[key] = v
+    return v
   }
 
   static func patch(_ bytes: inout [UInt8], _ p: Patch, _ value: UInt64) {
     for i in 0..<p.width {
       bytes[p.offset + i] = UInt8(truncatingIfNeeded: value >> UInt64(8 * (p.width - 1 - i)))
     }
+  }
+
+  static func macText(_ n: UInt64) -> String {
+    (0..<6).map { i -> String in
+      let b = UInt8(truncatingIfNeeded: n >> UInt64(8 * (5 - i)))
+      return (b < 16 ? "0" : "") + String(b, radix: 16)
+    }.joined(separator: ":")
+  }
+
+  /// "aa:bb:cc:dd:ee:ff" as a number, in one pass; nil if it is not one.
+  static func macValue(_ s: UnsafeRawBufferPointer) -> UInt64? {
+    guard s.count == 17 else { return nil }
+    var v: UInt64 = 0
+    for i in 0..<17 {
+      let c = s[i]
+      if i % 3 == 2 {
+        guard c == UInt8(ascii: ":") else { return nil }
+        continue
+      }
+      let d: UInt8
+      switch c {
+      case UInt8(ascii: "0")...UInt8(ascii: "9"): d = c - UInt8(ascii: "0")
+      case UInt8(ascii: "a")...UInt8(ascii: "f"): d = c - UInt8(ascii: "a") + 10
+      case UInt8(ascii: "A")...UInt8(ascii: "F"): d = c - UInt8(ascii: "A") + 10
+      default: return nil
+      }
+      v = v << 4 | UInt64(d)
+    }
+    return v
   }
 
   /// True when `value` fits the slot's width.

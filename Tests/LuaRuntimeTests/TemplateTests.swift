@@ -20,7 +20,7 @@ final class TemplateTests: XCTestCase {
     for version in [OFVersion.v1_0, OFVersion.v1_3] {
       let t = Template(message: flowMod(outPort: .string("$out")))
       XCTAssertEqual(Set(t.slots), ["prio", "buf", "in", "out"])
-      guard case .bytes(var bytes, let patches) = try t.compile(version: version) else {
+      guard case .bytes(var bytes, let patches, _) = try t.compile(version: version) else {
         return XCTFail("not patchable on \(version)")
       }
       let widths = Dictionary(uniqueKeysWithValues: patches.map { ($0.slot, $0.width) })
@@ -31,11 +31,48 @@ final class TemplateTests: XCTestCase {
     }
   }
 
-  func testSlotsThatAreNotFixedWidthNumbersTakeTheSlowPath() throws {
-    let t = Template(message: flowMod(outPort: .uint(1), ethDst: .string("$dst")))
-    guard case .slow = try t.compile(version: OFVersion.v1_3) else { return XCTFail("a MAC slot cannot be patched") }
+  func testMacSlotsArePatchedToo() throws {
+    for version in [OFVersion.v1_0, OFVersion.v1_3] {
+      let t = Template(message: flowMod(outPort: .uint(1), ethDst: .string("$dst")))
+      XCTAssertEqual(t.macSlots, ["dst"])
+      guard case .bytes(var bytes, let patches, _) = try t.compile(version: version) else { return XCTFail("not patchable") }
+      let mac = "02:0a:bb:cc:dd:0f"
+      let value = mac.utf8.withContiguousStorageIfAvailable { Template.macValue(UnsafeRawBufferPointer($0)) }!!
+      let values: [String: UInt64] = ["prio": 5, "buf": 6, "in": 7, "dst": value]
+      for p in patches { Template.patch(&bytes, p, values[p.slot]!) }
+      let decoded = try OFCodec.decode(bytes)
+      XCTAssertEqual(decoded.msg["match"]?["eth_dst"]?.string, mac)
+      XCTAssertEqual(bytes, try OFCodec.encode(t.filled(values, version: version)))
+    }
+    XCTAssertNil("02:0a:bb:cc:dd".utf8.withContiguousStorageIfAvailable { Template.macValue(UnsafeRawBufferPointer($0)) }!)
+  }
+
+  func testTrailingDataSlotIsAppended() throws {
+    for version in [OFVersion.v1_0, OFVersion.v1_3] {
+      let t = Template(message: OFMessage(version: 0, type: "PACKET_OUT", msg: .table([
+        "in_port": .string("$in"), "data": .string("$data"),
+        "actions": .list([.table(["action": .string("OUTPUT"), "port_no": .string("FLOOD")])]),
+      ])))
+      guard case .bytes(var bytes, let patches, let tail) = try t.compile(version: version) else {
+        return XCTFail("not patchable")
+      }
+      XCTAssertEqual(tail, "data")
+      XCTAssertEqual(patches.map(\.slot), ["in"])
+      for p in patches { Template.patch(&bytes, p, 3) }
+      bytes += [1, 2, 3, 4, 5]
+      bytes[2] = UInt8(bytes.count >> 8)
+      bytes[3] = UInt8(bytes.count & 0xff)
+      XCTAssertEqual(bytes, try OFCodec.encode(t.filled(["in": 3], version: version, blobs: ["data": [1, 2, 3, 4, 5]])))
+    }
+  }
+
+  func testSlotsThatAreNotFixedWidthTakeTheSlowPath() throws {
+    let two = Template(message: OFMessage(version: 0, type: "FLOW_MOD", msg: .table([
+      "match": .table(["in_port": .string("$same")]), "priority": .string("$same"),
+    ])))
+    guard case .slow = try two.compile(version: OFVersion.v1_3) else { return XCTFail("a slot used twice cannot be patched") }
     let noSlots = Template(message: flowMod(outPort: .uint(1)).withoutSlots())
-    guard case .bytes(_, let patches) = try noSlots.compile(version: OFVersion.v1_3) else { return XCTFail() }
+    guard case .bytes(_, let patches, _) = try noSlots.compile(version: OFVersion.v1_3) else { return XCTFail() }
     XCTAssertTrue(patches.isEmpty)
   }
 }
@@ -44,5 +81,24 @@ extension OFMessage {
   /// The same message with every slot replaced by 1.
   func withoutSlots() -> OFMessage {
     Template(message: self).filled([:], version: version)
+  }
+}
+
+final class TemplateNameTests: XCTestCase {
+  func testNamesEncodeOnceToTheirNumbers() throws {
+    var t = Template(message: OFMessage(version: 0, type: "PACKET_OUT", msg: .table([
+      "buffer_id": .string("$buf"), "in_port": .string("$in"), "data": .string("$data"),
+      "actions": .list([.table(["action": .string("OUTPUT"), "port_no": .string("$out")])]),
+    ])))
+    for (version, flood, controller) in [(OFVersion.v1_0, UInt64(0xfffb), UInt64(0xfffd)), (OFVersion.v1_3, 0xffff_fffb, 0xffff_fffd)] {
+      guard case .bytes(_, let patches, let tail) = try t.compile(version: version) else { return XCTFail() }
+      let out = try XCTUnwrap(patches.first { $0.slot == "out" })
+      let buf = try XCTUnwrap(patches.first { $0.slot == "buf" })
+      XCTAssertEqual(t.value(ofName: "FLOOD", for: out, version: version, tail: tail), flood)
+      XCTAssertEqual(t.value(ofName: "CONTROLLER", for: out, version: version, tail: tail), controller)
+      XCTAssertEqual(t.value(ofName: "NO_BUFFER", for: buf, version: version, tail: tail), 0xffff_ffff)
+      XCTAssertNil(t.value(ofName: "NOT_A_PORT", for: out, version: version, tail: tail))
+      XCTAssertEqual(t.named.count, version == OFVersion.v1_0 ? 3 : 6)
+    }
   }
 }
