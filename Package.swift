@@ -49,11 +49,14 @@ let package = Package(
       name: "DispatchBench",
       dependencies: ["LuaRuntime", "HostCore", "OpenFlow", "Reactor", .product(name: "Logging", package: "swift-log")],
       path: "Sources/DispatchBench"),
+    // libFuzzer entry over the decoder; scripts/fuzz builds it with -sanitize=fuzzer.
+    .executableTarget(name: "FuzzDecode", dependencies: ["OpenFlow"], path: "Sources/FuzzDecode"),
     .target(
       name: "TestSupport",
       dependencies: ["HostCore", "OpenFlow", "Reactor", .product(name: "Logging", package: "swift-log")],
       path: "Tests/Support"),
     .testTarget(name: "OpenFlowTests", dependencies: ["OpenFlow"], path: "Tests/OpenFlowTests"),
+    .testTarget(name: "CommandTests", dependencies: ["zofhost"], path: "Tests/CommandTests"),
     .testTarget(name: "ReactorTests", dependencies: ["Reactor", "CShim"], path: "Tests/ReactorTests"),
     .testTarget(name: "HostCoreTests", dependencies: ["HostCore", "OpenFlow", "Reactor", "TestSupport"], path: "Tests/HostCoreTests"),
     .testTarget(

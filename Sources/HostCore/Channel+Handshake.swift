@@ -75,7 +75,7 @@ extension Channel {
       return
     }
     ports.append(contentsOf: m.msg["ports"]?.list ?? [])
-    let more = m.msg["flags"]?.list?.contains(.string("MORE")) ?? false
+    let more = m.msg["flags"]?.list?.contains { $0 == .string("REPLY_MORE") || $0 == .string("MORE") } ?? false
     if !more { becomeUp() }
   }
 

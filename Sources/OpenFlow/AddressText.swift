@@ -25,24 +25,41 @@ enum AddressText {
   }
 
   /// 6 bytes from "aa:bb:cc:dd:ee:ff" (":" or "-"; 1 or 2 digits per byte).
+  /// One pass without splitting: it runs for every MAC a FLOW_MOD carries.
   static func parseMAC(_ s: String) -> [UInt8]? {
     var out: [UInt8] = []
     out.reserveCapacity(6)
-    for part in s.utf8.split(separator: UInt8(ascii: ":"), omittingEmptySubsequences: false)
-      .flatMap({ $0.split(separator: UInt8(ascii: "-"), omittingEmptySubsequences: false) }) {
-      guard (1...2).contains(part.count) else { return nil }
-      var v: UInt8 = 0
-      for c in part {
-        guard let d = hexValue(c) else { return nil }
-        v = v << 4 | d
+    var v: UInt8 = 0
+    var digits = 0
+    for c in s.utf8 {
+      if c == UInt8(ascii: ":") || c == UInt8(ascii: "-") {
+        guard digits > 0, out.count < 5 else { return nil }
+        out.append(v)
+        v = 0
+        digits = 0
+        continue
       }
-      out.append(v)
+      guard digits < 2, let d = hexValue(c) else { return nil }
+      v = v << 4 | d
+      digits += 1
     }
-    return out.count == 6 ? out : nil
+    guard digits > 0, out.count == 5 else { return nil }
+    out.append(v)
+    return out
   }
 
+  /// Dotted quad, written digit by digit (every decoded packet with IPv4 calls this).
   static func ipv4(_ v: UInt32) -> String {
-    "\(v >> 24).\((v >> 16) & 255).\((v >> 8) & 255).\(v & 255)"
+    var out: [UInt8] = []
+    out.reserveCapacity(15)
+    for shift in stride(from: 24, through: 0, by: -8) {
+      let b = UInt8(truncatingIfNeeded: v >> UInt32(shift))
+      if shift != 24 { out.append(UInt8(ascii: ".")) }
+      if b >= 100 { out.append(48 + b / 100) }
+      if b >= 10 { out.append(48 + (b / 10) % 10) }
+      out.append(48 + b % 10)
+    }
+    return String(decoding: out, as: UTF8.self)
   }
 
   static func parseIPv4<C: Collection>(bytes s: C) -> UInt32? where C.Element == UInt8 {
@@ -151,4 +168,20 @@ enum AddressText {
     }
     return out
   }
+}
+
+extension AddressText {
+  /// Bytes from hex text; whitespace is skipped. Nil for any other character or an odd digit count.
+  public static func parseHex<S: Sequence>(_ text: S) -> [UInt8]? where S.Element == UInt8 {
+    var out: [UInt8] = []
+    var hi: UInt8? = nil
+    for c in text {
+      if c == 32 || c == 9 || c == 10 || c == 13 { continue }
+      guard let d = hexValue(c) else { return nil }
+      if let h = hi { out.append(h << 4 | d); hi = nil } else { hi = d }
+    }
+    return hi == nil ? out : nil
+  }
+
+  public static func parseHex(_ s: String) -> [UInt8]? { parseHex(s.utf8) }
 }

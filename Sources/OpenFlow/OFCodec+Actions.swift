@@ -21,7 +21,11 @@ extension OFCodec {
       guard len >= 8, len % 8 == 0 else { throw r.error("action length \(len) is not a positive multiple of 8", at: at + 2) }
       guard len - 4 <= r.remaining else { throw r.error("action length \(len) overruns its list (\(r.remaining + 4) bytes left)", at: at + 2) }
       var a = try r.sub(len - 4, "action")
-      out.append(v == OFVersion.v1_0 ? try decodeAction10(type, &a) : try decodeAction(type, &a))
+      switch v {
+      case OFVersion.v1_0: out.append(try decodeAction10(type, &a))
+      case OFVersion.v1_1: out.append(try decodeAction11(type, &a))
+      default: out.append(try decodeAction(type, &a))
+      }
     }
     return .list(out)
   }
@@ -31,7 +35,12 @@ extension OFCodec {
       guard let nameValue = a["action"] else { throw e.fail("an action needs `action` (e.g. action = \"OUTPUT\")") }
       let start = e.out.count
       e.out.u32(0)  // type and length, patched below
-      let type = e.version == OFVersion.v1_0 ? try encodeAction10(nameValue, a, &e) : try encodeAction(nameValue, a, &e)
+      let type: UInt16
+      switch e.version {
+      case OFVersion.v1_0: type = try encodeAction10(nameValue, a, &e)
+      case OFVersion.v1_1: type = try encodeAction11(nameValue, a, &e)
+      default: type = try encodeAction(nameValue, a, &e)
+      }
       e.out.pad8(from: start)
       let len = e.out.count - start
       guard len <= 0xffff else { throw e.fail("action is too long") }

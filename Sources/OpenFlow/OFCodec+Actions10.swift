@@ -29,7 +29,9 @@ extension OFCodec {
       out = setField("vlan_vid", .uint(0x1000 | UInt64(try r.u16("vlan_vid") & 0xfff)))
       try r.skip(2)
     case OFAction10.setVlanPcp:
-      out = setField("vlan_pcp", .uint(UInt64(try r.u8("vlan_pcp"))))
+      let pcp = try r.u8("vlan_pcp")
+      guard pcp <= 7 else { throw r.error("SET_VLAN_PCP \(pcp) is out of range (0-7)", at: r.offset - 1) }
+      out = setField("vlan_pcp", .uint(UInt64(pcp)))
       try r.skip(3)
     case OFAction10.stripVlan:
       out = action("POP_VLAN")

@@ -36,15 +36,15 @@ extension OFCodec {
     f.append(OFField("out_port", try readPortNo(&r, v, "out_port")))
     f.append(OFField("out_group", OFNames.group.decode(UInt64(try r.u32("out_group")))))
     f.append(OFField("flags", OFFlowModNames.flags13.decode(UInt64(try r.u16("flags")))))
-    try r.skip(2)
-    f.append(OFField("match", try decodeOXMMatch(&r)))
+    if v >= OFVersion.v1_4 { f.append(OFField("importance", .uint(UInt64(try r.u16("importance"))))) } else { try r.skip(2) }
+    f.append(OFField("match", try decodeMatchAny(&r, v)))
     f.append(OFField("instructions", try decodeInstructions(&r, v)))
     return .table(f)
   }
 
   static func encodeFlowMod(_ m: OFValue, _ e: inout OFEncoder) throws(OFCodecError) {
     let instructions = try instructionList(m, e)
-    let command = try e.field(m, "command", names: OFFlowModNames.command, bits: 8, default: 0)
+    let command = try e.field(m, "command", names: OFFlowModNames.command, bits: e.version == OFVersion.v1_0 ? 16 : 8, default: 0)
     let idle = UInt16(truncatingIfNeeded: try e.field(m, "idle_timeout", bits: 16, default: 0))
     let hard = UInt16(truncatingIfNeeded: try e.field(m, "hard_timeout", bits: 16, default: 0))
     let priority = UInt16(truncatingIfNeeded: try e.field(m, "priority", bits: 16, default: OFFlowModNames.defaultPriority))
@@ -82,7 +82,12 @@ extension OFCodec {
     e.out.u32(UInt32(truncatingIfNeeded: outPort))
     e.out.u32(UInt32(truncatingIfNeeded: try e.field(m, "out_group", names: OFNames.group, bits: 32, default: 0xffff_ffff)))
     e.out.u16(UInt16(truncatingIfNeeded: try e.flags(m, "flags", OFFlowModNames.flags13, bits: 16)))
-    e.out.zeros(2)
+    if e.version >= OFVersion.v1_4 {
+      e.out.u16(UInt16(truncatingIfNeeded: try e.field(m, "importance", bits: 16, default: 0)))
+    } else {
+      if (m["importance"]?.uint ?? 0) != 0 { throw e.cannot("`importance`") }
+      e.out.zeros(2)
+    }
     try encodeMatch(m, &e)
     try encodeInstructions(instructions, &e)
   }

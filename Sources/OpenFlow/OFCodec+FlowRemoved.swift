@@ -17,10 +17,10 @@ extension OFCodec {
     f.append(OFField("duration_sec", .uint(UInt64(try r.u32("duration_sec")))))
     f.append(OFField("duration_nsec", .uint(UInt64(try r.u32("duration_nsec")))))
     f.append(OFField("idle_timeout", .uint(UInt64(try r.u16("idle_timeout")))))
-    if is10 { try r.skip(2) } else { f.append(OFField("hard_timeout", .uint(UInt64(try r.u16("hard_timeout"))))) }
+    if v <= OFVersion.v1_1 { try r.skip(2) } else { f.append(OFField("hard_timeout", .uint(UInt64(try r.u16("hard_timeout"))))) }
     f.append(OFField("packet_count", .uint(try r.u64("packet_count"))))
     f.append(OFField("byte_count", .uint(try r.u64("byte_count"))))
-    if let match10 { f.append(OFField("match", match10)) } else { f.append(OFField("match", try decodeOXMMatch(&r))) }
+    if let match10 { f.append(OFField("match", match10)) } else { f.append(OFField("match", try decodeMatchAny(&r, v))) }
     return .table(f)
   }
 
@@ -38,7 +38,8 @@ extension OFCodec {
     e.out.u32(UInt32(truncatingIfNeeded: try e.field(m, "duration_sec", bits: 32, default: 0)))
     e.out.u32(UInt32(truncatingIfNeeded: try e.field(m, "duration_nsec", bits: 32, default: 0)))
     e.out.u16(UInt16(truncatingIfNeeded: try e.field(m, "idle_timeout", bits: 16, default: 0)))
-    if is10 { e.out.zeros(2) } else { e.out.u16(UInt16(truncatingIfNeeded: try e.field(m, "hard_timeout", bits: 16, default: 0))) }
+    if e.version == OFVersion.v1_1, try e.field(m, "hard_timeout", bits: 16, default: 0) != 0 { throw e.cannot("FLOW_REMOVED `hard_timeout`") }
+    if e.version <= OFVersion.v1_1 { e.out.zeros(2) } else { e.out.u16(UInt16(truncatingIfNeeded: try e.field(m, "hard_timeout", bits: 16, default: 0))) }
     e.out.u64(try e.field(m, "packet_count", bits: 64, default: 0))
     e.out.u64(try e.field(m, "byte_count", bits: 64, default: 0))
     if !is10 { try encodeMatch(m, &e) }

@@ -43,10 +43,12 @@ extension OFCodec {
     if m["versions"] != nil {
       var words: [UInt32] = []
       for item in try e.list(m, "versions") {
-        let n = Int(try e.number(item, "versions", bits: 7))
+        // Any version number a bitmap can carry (decode produces them all).
+        let n = Int(try e.number(item, "versions", bits: 19))
         while words.count <= n / 32 { words.append(0) }
         words[n / 32] |= 1 << UInt32(n % 32)
       }
+      guard 4 + 4 * words.count <= 0xffff else { throw e.fail("HELLO `versions` bitmap is too long") }
       let start = e.out.count
       e.out.u16(helloVersionBitmap)
       e.out.u16(UInt16(truncatingIfNeeded: 4 + 4 * words.count))

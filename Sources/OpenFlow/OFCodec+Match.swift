@@ -101,11 +101,11 @@ extension OFCodec {
 
   /// The match of this version: OXM on 1.2+, ofp_match with wildcards on 1.0.
   static func decodeMatch(_ r: inout ByteReader, _ v: UInt8) throws(OFCodecError) -> OFValue {
-    v == OFVersion.v1_0 ? try decodeMatch10(&r) : try decodeOXMMatch(&r)
+    try decodeMatchAny(&r, v)
   }
 
   static func encodeMatch(_ m: OFValue, _ e: inout OFEncoder) throws(OFCodecError) {
     let match = try e.table(m, "match")
-    if e.version == OFVersion.v1_0 { try encodeMatch10(match, &e) } else { try encodeOXMMatch(match, &e) }
+    try encodeMatchAny(match, &e)
   }
 }

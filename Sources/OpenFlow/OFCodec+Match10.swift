@@ -28,6 +28,7 @@ extension OFCodec {
     let dlSrc = try r.bytes(6, "dl_src")
     let dlDst = try r.bytes(6, "dl_dst")
     let dlVlan = try r.u16("dl_vlan")
+    let pcpAt = r.offset
     let pcp = try r.u8("dl_vlan_pcp")
     try r.skip(1)
     let dlType = UInt64(try r.u16("dl_type"))
@@ -48,6 +49,8 @@ extension OFCodec {
     if on(Wild10.dlVlan) {
       f.append(OFField("vlan_vid", .uint(dlVlan == Wild10.vlanNone ? 0 : 0x1000 | UInt64(dlVlan & 0xfff))))
     }
+    // A PCP is 3 bits: a larger value has no meaning and could not be sent back.
+    if on(Wild10.dlVlanPcp) && pcp > 7 { throw r.error("dl_vlan_pcp \(pcp) is out of range (0-7)", at: pcpAt) }
     if on(Wild10.dlVlanPcp) { f.append(OFField("vlan_pcp", .uint(UInt64(pcp)))) }
     let isARP = on(Wild10.dlType) && dlType == Wild10.ethARP
     if on(Wild10.nwTos) { f.append(OFField("ip_dscp", .uint(UInt64(tos >> 2)))) }
@@ -149,12 +152,12 @@ extension OFCodec {
         nwDst = try e.ipv4(v, n)
         let bits = try prefixWildcards(match, n, e)
         wc = wc & ~(0x3f << Wild10.nwDstShift) | bits << Wild10.nwDstShift
-      case "tcp_src", "udp_src", "icmpv4_type":
+      case "tcp_src", "udp_src", "sctp_src", "icmpv4_type":
         try requireExact(match, n, bits: n == "icmpv4_type" ? 8 : 16, e)
         try claim("tp_src", n, e)
         tpSrc = UInt16(truncatingIfNeeded: try e.number(v, n, bits: 16))
         wc &= ~Wild10.tpSrc
-      case "tcp_dst", "udp_dst", "icmpv4_code":
+      case "tcp_dst", "udp_dst", "sctp_dst", "icmpv4_code":
         try requireExact(match, n, bits: n == "icmpv4_code" ? 8 : 16, e)
         try claim("tp_dst", n, e)
         tpDst = UInt16(truncatingIfNeeded: try e.number(v, n, bits: 16))

@@ -20,11 +20,11 @@ extension OFCodec {
     let request = kind == .MULTIPART_REQUEST
     let flagTable = request ? OFMultipartNames.requestFlags : OFMultipartNames.replyFlags
     var f = [OFField("flags", flagTable.decode(flags))]
-    switch (mp, request, hasBodies(v) && v != OFVersion.v1_0) {
-    case (.PORT_DESC, true, true): break
-    case (.PORT_DESC, false, true): f.append(OFField("ports", try decodePortList(&r, v)))
-    default: f.append(OFField("data", .bytes(r.rest())))
+    guard let spec = Specs.multipart(mp, request: request, v, name: name) else {
+      f.append(OFField("data", .bytes(r.rest())))
+      return .table(f)
     }
+    f += try decodeFields(spec, &r, v)
     return .table(f)
   }
 
@@ -33,13 +33,10 @@ extension OFCodec {
     e.out.u16(mpType)
     e.out.u16(UInt16(truncatingIfNeeded: try e.flags(m, "flags", request ? OFMultipartNames.requestFlags : OFMultipartNames.replyFlags, bits: 16)))
     if e.version != OFVersion.v1_0 { e.out.zeros(4) }
-    let mp = OFTypes.mpKind(e.version, mpType)
-    switch (mp, request, hasBodies(e.version) && e.version != OFVersion.v1_0) {
-    case (.PORT_DESC?, true, true): try encodeRaw(m, &e, allowing: ["flags"])
-    case (.PORT_DESC?, false, true):
-      if m["data"] != nil { try encodeRaw(m, &e, allowing: ["flags"]) } else { try encodePortList(m, &e) }
-    default: try encodeRaw(m, &e, allowing: ["flags"])
-    }
+    guard let mp = OFTypes.mpKind(e.version, mpType), let spec = Specs.multipart(mp, request: request, e.version, name: e.type),
+      !isRawForm(m, spec)
+    else { return try encodeRaw(m, &e, allowing: ["flags"]) }
+    try encodeFields(spec, m, &e, allowing: ["flags"])
   }
 }
 

@@ -40,10 +40,24 @@ extension OFCodec {
 
   static func portDescSize(_ v: UInt8) -> Int { v == OFVersion.v1_0 ? 48 : 64 }
 
-  static func readPortName(_ r: inout ByteReader) throws(OFCodecError) -> String {
-    let raw = try r.bytes(portNameSize, "port name")
+  static func readPortName(_ r: inout ByteReader) throws(OFCodecError) -> OFValue {
+    try readText(&r, portNameSize, "port name")
+  }
+
+  /// NUL-padded text: a string when it is UTF-8, else its bytes (so it re-encodes exactly).
+  static func readText(_ r: inout ByteReader, _ size: Int, _ what: String) throws(OFCodecError) -> OFValue {
+    let raw = try r.bytes(size, what)
     let end = raw.firstIndex(of: 0) ?? raw.count
-    return String(decoding: raw[..<end], as: UTF8.self)
+    if let s = String(validating: raw[..<end], as: UTF8.self) { return .string(s) }
+    return .bytes(Array(raw[..<end]))
+  }
+
+  static func writeText(_ v: OFValue?, _ size: Int, _ field: String, _ e: inout OFEncoder) throws(OFCodecError) {
+    guard let v else { e.out.zeros(size); return }
+    guard let b = v.bytes else { throw e.fail("`\(field)` must be text") }
+    guard b.count <= size else { throw e.fail("`\(field)` '\(v.string ?? "")' is longer than \(size) bytes") }
+    e.out.append(b)
+    e.out.zeros(size - b.count)
   }
 
   static func decodePortDesc(_ r: inout ByteReader, _ v: UInt8) throws(OFCodecError) -> OFValue {
@@ -56,7 +70,7 @@ extension OFCodec {
     let name = try readPortName(&p)
     let feats = is10 ? OFPortNames.features10 : OFPortNames.features13
     var f: [OFField] = [
-      OFField("port_no", portNo), OFField("hw_addr", .string(hw)), OFField("name", .string(name)),
+      OFField("port_no", portNo), OFField("hw_addr", .string(hw)), OFField("name", name),
       OFField("config", (is10 ? OFPortNames.config10 : OFPortNames.config13).decode(UInt64(try p.u32("config")))),
       OFField("state", (is10 ? OFPortNames.state10 : OFPortNames.state13).decode(UInt64(try p.u32("state")))),
     ]
@@ -75,11 +89,7 @@ extension OFCodec {
     if !is10 { e.out.zeros(4) }
     e.out.append(try e.mac(d["hw_addr"] ?? .uint(0), "hw_addr"))
     if !is10 { e.out.zeros(2) }
-    let name = try d["name"].map { v throws(OFCodecError) in try e.text(v, "name") } ?? ""
-    let nameBytes = Array(name.utf8)
-    guard nameBytes.count <= portNameSize else { throw e.fail("port name '\(name)' is longer than \(portNameSize) bytes") }
-    e.out.append(nameBytes)
-    e.out.zeros(portNameSize - nameBytes.count)
+    try writeText(d["name"], portNameSize, "name", &e)
     e.out.u32(UInt32(truncatingIfNeeded: try e.flags(d, "config", is10 ? OFPortNames.config10 : OFPortNames.config13, bits: 32)))
     e.out.u32(UInt32(truncatingIfNeeded: try e.flags(d, "state", is10 ? OFPortNames.state10 : OFPortNames.state13, bits: 32)))
     let feats = is10 ? OFPortNames.features10 : OFPortNames.features13
@@ -109,13 +119,13 @@ extension OFCodec {
   static func decodePortStatus(_ r: inout ByteReader, _ v: UInt8) throws(OFCodecError) -> OFValue {
     let reason = OFPortNames.statusReason.decode(UInt64(try r.u8("reason")))
     try r.skip(7)
-    return .table([OFField("reason", reason), OFField("desc", try decodePortDesc(&r, v))])
+    return .table([OFField("reason", reason), OFField("desc", try decodePortDescAny(&r, v))])
   }
 
   static func encodePortStatus(_ m: OFValue, _ e: inout OFEncoder) throws(OFCodecError) {
     e.out.u8(UInt8(truncatingIfNeeded: try e.field(m, "reason", names: OFPortNames.statusReason, bits: 8, default: nil)))
     e.out.zeros(7)
     guard let d = m["desc"] else { throw e.fail("missing field `desc`") }
-    try encodePortDesc(d, &e)
+    try encodePortDescAny(d, &e)
   }
 }

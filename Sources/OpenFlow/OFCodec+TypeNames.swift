@@ -75,7 +75,10 @@ enum OFTypes {
 
   static func kind(_ version: UInt8, _ type: UInt8) -> MsgKind? {
     let k = kinds(version)
-    return Int(type) < k.count ? k[Int(type)] : nil
+    guard Int(type) < k.count else { return nil }
+    // 1.4 dropped QUEUE_GET_CONFIG (use REQUEST.QUEUE_DESC); types 22/23 are unused there.
+    if version >= 5 && (k[Int(type)] == .QUEUE_GET_CONFIG_REQUEST || k[Int(type)] == .QUEUE_GET_CONFIG_REPLY) { return nil }
+    return k[Int(type)]
   }
 
   static func mpKind(_ version: UInt8, _ type: UInt16) -> MPKind? {
@@ -109,10 +112,14 @@ enum OFTypes {
       kindName = MsgKind.MULTIPART_REPLY.rawValue
       mpName = name.dropFirst(6)
     }
-    guard let kind = MsgKind(rawValue: kindName), let t = kinds(version).firstIndex(of: kind) else { return nil }
+    guard let kind = MsgKind(rawValue: kindName), let t = kinds(version).firstIndex(of: kind),
+      OFTypes.kind(version, UInt8(truncatingIfNeeded: t)) != nil
+    else { return nil }
     if kind.isMultipart && mpName == nil { return nil }
     guard let mpName else { return (UInt8(truncatingIfNeeded: t), nil) }
-    guard let mp = MPKind(rawValue: String(mpName)) else { return nil }
+    guard var mp = MPKind(rawValue: String(mpName)) else { return nil }
+    // 1.5 splits flow statistics; the 1.3 name asks for the flow descriptions.
+    if mp == .FLOW && version == 6 { mp = .FLOW_DESC }
     if mp == .EXPERIMENTER { return (UInt8(truncatingIfNeeded: t), experimenterMP) }
     guard let m = mpKinds(version).firstIndex(of: mp) else { return nil }
     return (UInt8(truncatingIfNeeded: t), UInt16(truncatingIfNeeded: m))

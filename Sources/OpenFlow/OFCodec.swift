@@ -1,9 +1,5 @@
 /// OpenFlow bytes <-> schema messages. See OFSchema.swift for the schema.
 public enum OFCodec {
-  /// Versions whose bodies are decoded field by field; others use the raw
-  /// fallback except for the messages every version shares (HELLO, ECHO, ...).
-  static func hasBodies(_ v: UInt8) -> Bool { v == OFVersion.v1_0 || v == OFVersion.v1_3 }
-
   /// Multipart header after the OpenFlow header: 1.0 has type+flags, 1.1+ adds 4 pad bytes.
   static func multipartHeaderSize(_ v: UInt8) -> Int { v == OFVersion.v1_0 ? 4 : 8 }
 
@@ -81,9 +77,15 @@ public enum OFCodec {
     case .ECHO_REQUEST, .ECHO_REPLY: return .table([OFField("data", .bytes(r.rest()))])
     case .FEATURES_REQUEST, .BARRIER_REQUEST, .BARRIER_REPLY, .GET_CONFIG_REQUEST: return decodeEmpty(&r)
     case .GET_CONFIG_REPLY, .SET_CONFIG: return try decodeConfig(&r)
+    case .GET_ASYNC_REPLY, .SET_ASYNC: return try decodeAsync(&r, v)
+    case .GET_ASYNC_REQUEST where v >= OFVersion.v1_4: return try decodeAsync(&r, v)
+    case .BUNDLE_ADD_MESSAGE: return try decodeBundleAdd(&r, v)
     default: break
     }
-    guard hasBodies(v) else { return raw(&r) }
+    if let spec = Specs.body(kind, v) {
+      let f = try decodeFields(spec, &r, v)
+      return kind == .PACKET_OUT ? withInPortFromMatch(f) : .table(f)
+    }
     switch kind {
     case .FEATURES_REPLY: return try decodeFeaturesReply(&r, v)
     case .PACKET_IN: return try decodePacketIn(&r, v)
@@ -104,18 +106,26 @@ public enum OFCodec {
     case .ECHO_REQUEST, .ECHO_REPLY, .FEATURES_REQUEST, .BARRIER_REQUEST, .BARRIER_REPLY, .GET_CONFIG_REQUEST:
       return try encodeRaw(msg, &e)
     case .GET_CONFIG_REPLY, .SET_CONFIG: return try encodeConfig(msg, &e)
+    case .GET_ASYNC_REPLY, .SET_ASYNC: return try encodeAsync(msg, &e)
+    case .GET_ASYNC_REQUEST where v >= OFVersion.v1_4: return try encodeAsync(msg, &e)
+    case .BUNDLE_ADD_MESSAGE: return try encodeBundleAdd(msg, &e)
     default: break
     }
-    if hasBodies(v) {
-      switch kind {
-      case .FEATURES_REPLY: return try encodeFeaturesReply(msg, &e)
-      case .PACKET_IN: return try encodePacketIn(msg, &e)
-      case .PACKET_OUT: return try encodePacketOut(msg, &e)
-      case .FLOW_MOD: return try encodeFlowMod(msg, &e)
-      case .FLOW_REMOVED: return try encodeFlowRemoved(msg, &e)
-      case .PORT_STATUS: return try encodePortStatus(msg, &e)
-      default: break
-      }
+    if let spec = Specs.body(kind, v) {
+      // A body given as raw `data` (the fallback form) is still accepted.
+      if isRawForm(msg, spec) { return try encodeRaw(msg, &e) }
+      if kind == .PACKET_OUT { return try encodeFields(spec, try inPortIntoMatch(msg, e), &e, allowing: ["in_port"]) }
+      return try encodeFields(spec, msg, &e)
+    }
+    if let known = handWrittenFields[kind] { try e.only(msg, known) }
+    switch kind {
+    case .FEATURES_REPLY: return try encodeFeaturesReply(msg, &e)
+    case .PACKET_IN: return try encodePacketIn(msg, &e)
+    case .PACKET_OUT: return try encodePacketOut(msg, &e)
+    case .FLOW_MOD: return try encodeFlowMod(msg, &e)
+    case .FLOW_REMOVED: return try encodeFlowRemoved(msg, &e)
+    case .PORT_STATUS: return try encodePortStatus(msg, &e)
+    default: break
     }
     try encodeRaw(msg, &e)
   }
@@ -139,5 +149,47 @@ public enum OFCodec {
   /// Header-only messages; stray body bytes are kept rather than rejected.
   static func decodeEmpty(_ r: inout ByteReader) -> OFValue {
     r.isAtEnd ? .emptyTable : raw(&r)
+  }
+
+  /// Fields of the bodies encoded by hand (the rest are checked by their SStruct).
+  static let handWrittenFields: [MsgKind: Set<String>] = [
+    .FLOW_MOD: ["cookie", "cookie_mask", "table_id", "command", "idle_timeout", "hard_timeout", "priority", "buffer_id",
+                "out_port", "out_group", "flags", "importance", "match", "instructions", "actions"],
+    .PACKET_OUT: ["buffer_id", "in_port", "actions", "data"],
+    .PACKET_IN: ["buffer_id", "total_len", "in_port", "reason", "table_id", "cookie", "match", "data"],
+    .FLOW_REMOVED: ["cookie", "priority", "reason", "table_id", "duration_sec", "duration_nsec", "idle_timeout", "hard_timeout",
+                    "packet_count", "byte_count", "match"],
+    .PORT_STATUS: ["reason", "desc"],
+    .FEATURES_REPLY: ["datapath_id", "n_buffers", "n_tables", "auxiliary_id", "capabilities", "actions", "reserved", "ports"],
+  ]
+
+  /// True when `msg` has only `data` (and `flags`) but the spec has no `data`
+  /// field: the raw form of a body, kept working for callers that built it.
+  static func isRawForm(_ msg: OFValue, _ spec: [SF]) -> Bool {
+    guard let f = msg.fields, f.contains(where: { $0.name == "data" }) else { return false }
+    guard f.allSatisfy({ $0.name == "data" || $0.name == "flags" }) else { return false }
+    return !spec.contains { $0.name == "data" }
+  }
+
+  /// 1.5 PACKET_OUT: in_port lives in the match; show it top level as well.
+  static func withInPortFromMatch(_ f: [OFField]) -> OFValue {
+    var f = f
+    if let m = f.first(where: { $0.name == "match" })?.value, let p = m["in_port"] {
+      f.insert(OFField("in_port", p), at: 1)
+    }
+    return .table(f)
+  }
+
+  static func inPortIntoMatch(_ msg: OFValue, _ e: OFEncoder) throws(OFCodecError) -> OFValue {
+    guard var f = msg.fields else { return msg }
+    let match = try e.table(msg, "match")
+    guard let p = msg["in_port"] else { return msg }
+    if let mp = match["in_port"] {
+      guard mp == p else { throw e.fail("`in_port` and `match.in_port` differ") }
+      return msg
+    }
+    f.removeAll { $0.name == "match" || $0.name == "in_port" }
+    f.append(OFField("match", .table([OFField("in_port", p)] + (match.fields ?? []))))
+    return .table(f)
   }
 }

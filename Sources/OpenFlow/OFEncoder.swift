@@ -23,6 +23,11 @@ struct OFEncoder {
     return UInt64(s)
   }
 
+  /// Fails on a field `m` has but the body does not: a typo must not fall back to a default.
+  func only(_ m: OFValue, _ known: Set<String>) throws(OFCodecError) {
+    for f in m.fields ?? [] where !known.contains(f.name) { throw fail("\(type) has no field `\(f.name)` in \(versionText)") }
+  }
+
   /// A number that fits in `bits`, given as a number, numeric text or a name of `names`.
   func number(_ v: OFValue, _ field: String, names: NameTable? = nil, bits: Int) throws(OFCodecError) -> UInt64 {
     let n: UInt64

@@ -1,5 +1,6 @@
-// ERROR message type and code names (OFPET_* / OFP*C_*) of 1.0 and 1.3.
-// Other versions decode errors as numbers until their tables are added.
+// ERROR message type and code names (OFPET_* / OFP*C_*) of every version.
+// 1.1 and 1.2 use the 1.3 names (same numbers; 1.3 renamed BAD_STAT to
+// BAD_MULTIPART); 1.4 and 1.5 extend the 1.3 lists.
 
 enum OFErrorNames {
   static let types10 = ["HELLO_FAILED", "BAD_REQUEST", "BAD_ACTION", "FLOW_MOD_FAILED", "PORT_MOD_FAILED", "QUEUE_OP_FAILED"]
@@ -45,13 +46,41 @@ enum OFErrorNames {
 
   static let experimenterType: UInt64 = 0xffff
 
+  /// 1.4/1.5 additions: codes appended to 1.3 lists, and new types 14-17.
+  static let codes14: [[String]] = {
+    var c = codes13
+    c[1] += ["MULTIPART_REQUEST_TIMEOUT", "MULTIPART_REPLY_TIMEOUT", "MULTIPART_BAD_SCHED", "PIPELINE_FIELDS_ONLY", "UNKNOWN"]
+    c[5] += ["CANT_SYNC", "BAD_PRIORITY", "IS_SYNC"]
+    c += [
+      ["BAD_TYPE", "BAD_LEN", "BAD_VALUE", "TOO_MANY", "DUP_TYPE", "BAD_EXPERIMENTER", "BAD_EXP_TYPE", "BAD_EXP_VALUE", "EPERM"],
+      ["INVALID", "UNSUPPORTED", "EPERM"],
+      ["UNKNOWN", "MONITOR_EXISTS", "INVALID_MONITOR", "UNKNOWN_MONITOR", "BAD_COMMAND", "BAD_FLAGS", "BAD_TABLE_ID", "BAD_OUT"],
+      ["UNKNOWN", "EPERM", "BAD_ID", "BUNDLE_EXIST", "BUNDLE_CLOSED", "OUT_OF_BUNDLES", "BAD_TYPE", "BAD_FLAGS", "MSG_BAD_LEN",
+       "MSG_BAD_XID", "MSG_UNSUP", "MSG_CONFLICT", "MSG_TOO_MANY", "MSG_FAILED", "TIMEOUT", "BUNDLE_IN_PROGRESS",
+       "SCHED_NOT_SUPPORTED", "SCHED_FUTURE", "SCHED_PAST"],
+    ]
+    return c
+  }()
+  static let types14 = types13 + ["BAD_PROPERTY", "ASYNC_CONFIG_FAILED", "FLOW_MONITOR_FAILED", "BUNDLE_FAILED"]
+
+  static func withExperimenter(_ names: [String]) -> NameTable {
+    NameTable(NameTable(sequential: names).entries.map { ($0.name, $0.value) } + [("EXPERIMENTER", 0xffff)])
+  }
   static let typeTables: [UInt8: NameTable] = [
     OFVersion.v1_0: NameTable(sequential: types10),
-    OFVersion.v1_3: NameTable(NameTable(sequential: types13).entries.map { ($0.name, $0.value) } + [("EXPERIMENTER", 0xffff)]),
+    OFVersion.v1_1: NameTable(sequential: Array(types13.prefix(11))),
+    OFVersion.v1_2: withExperimenter(Array(types13.prefix(12))),
+    OFVersion.v1_3: withExperimenter(types13),
+    OFVersion.v1_4: withExperimenter(types14),
+    OFVersion.v1_5: withExperimenter(types14),
   ]
   static let codeTables: [UInt8: [NameTable]] = [
     OFVersion.v1_0: codes10.map { NameTable(sequential: $0) },
+    OFVersion.v1_1: codes13.prefix(11).map { NameTable(sequential: $0) },
+    OFVersion.v1_2: codes13.prefix(12).map { NameTable(sequential: $0) },
     OFVersion.v1_3: codes13.map { NameTable(sequential: $0) },
+    OFVersion.v1_4: codes14.map { NameTable(sequential: $0) },
+    OFVersion.v1_5: codes14.map { NameTable(sequential: $0) },
   ]
 
   /// Versions without tables still name the experimenter type (1.2+).

@@ -36,15 +36,42 @@
 // - Multipart: type "REQUEST.<NAME>" / "REPLY.<NAME>" with the 1.3 spec's
 //   OFPMP names (1.0 stats map onto them; 1.0's PORT is PORT_STATS); msg has
 //   `flags` (REQ_MORE / REPLY_MORE; MORE accepted) and the body fields.
-// - Not yet decoded bodies are {data = <body bytes>} (multipart: {flags,
-//   data = <bytes after the multipart header>}), and encode back from that.
-//   A message type the version does not have is type "UNKNOWN" with msg
-//   {ofp_type = <header type>, data = <everything after the header>}.
+// - Every body of 1.0-1.5 is decoded field by field; most are described once
+//   as SStruct (OFStruct.swift) and the description drives decode and encode.
+//   Experimenter bodies (messages, multipart, actions, instructions,
+//   properties) keep `data` bytes. The raw form {data} of a described body is
+//   still accepted on encode. A field a body does not have is an encode error
+//   (hand-written bodies list theirs in OFCodec.handWrittenFields). A message
+//   type the version does not have is type "UNKNOWN"
+//   with msg {ofp_type = <header type>, data = <everything after the header>}.
+// - Array bodies of multipart messages are named lists: flows, tables, ports,
+//   queues, groups, meters, updates (flow monitor), controllers. A body field
+//   that collides with the multipart `flags` is renamed (FLOW_MONITOR request:
+//   monitor_flags). OFCodec.splitMultipart / joinMultipart cut and rejoin them.
+// - 1.4+ properties: {property = NAME, ...}; experimenter ones {property,
+//   experimenter, exp_type, data}; unknown {property = n, data}. A 1.3 field
+//   that 1.4/1.5 moved into a property stays flat (port Ethernet fields,
+//   PORT_MOD advertise, port stats error counters, 1.5 bucket weight/watch_*,
+//   1.5 OXS flow statistics as duration_sec, packet_count, ...). An empty
+//   `properties` list is left out on decode. Meter bands use `type` as the key.
+// - 1.1 match: the 88-byte standard match, shown with OXM names like 1.0's;
+//   its masks (1 = ignore) are inverted into OXM `_mask` values.
+// - GET_ASYNC_REPLY / SET_ASYNC: <event>_<role> reason flag lists on 1.3 and
+//   1.4+ (1.4+ props written in the table's order).
+// - ROLE: role NOCHANGE/EQUAL/MASTER/SLAVE; 1.5 adds short_id.
+// - Embedded messages (REQUESTFORWARD request, BUNDLE_ADD_MESSAGE message) are
+//   {type, version, xid, msg}.
+// - Text fields (port, table, description names) that are not UTF-8 decode as
+//   bytes so they re-encode exactly.
+// - Error types and codes have names on every version (1.1/1.2 use the 1.3
+//   names, 1.4/1.5 extend them).
+// - JSON (zofhost decode/encode): {type, version, xid, msg}, bytes as hex
+//   under byte keys; object key order is kept on input (OFJSONReader).
 // - HELLO on 1.3+: {versions = {wire numbers}}; elements other than the
 //   version bitmap are kept as `elements = {{type, data}}`. 1.0 HELLO body,
 //   if any, is `data`.
 // - ERROR: {type, code, data}; on 1.2+ type EXPERIMENTER has {exp_type,
-//   experimenter, data}. Names for the 1.0 and 1.3 tables, numbers otherwise.
+//   experimenter, data}.
 // - FEATURES_REPLY: datapath_id as text ("00:00:00:00:00:00:00:01"); 1.3's
 //   reserved word appears as `reserved` only when non-zero.
 // - FLOW_MOD on 1.0: table_id may only be 0 or ALL, cookie_mask 0, out_group

@@ -17,8 +17,8 @@ struct RunCommand: ParsableCommand {
   @Option(name: .long, help: ArgumentHelp("Address to listen on, [HOST:]PORT; repeatable (default: 6653 and 6633 on all IPv4 addresses).", valueName: "addr"))
   var listen: [String] = []
 
-  @Option(name: .long, help: "OpenFlow versions to speak, comma separated (1.0,1.3).")
-  var versions: String = "1.0,1.3"
+  @Option(name: .long, help: "OpenFlow versions to speak, comma separated (any of 1.0 to 1.5).")
+  var versions: String = "1.0,1.3,1.4,1.5"
 
   @Option(name: .long, help: "Seconds of silence before we send an ECHO_REQUEST; three times this closes the channel.")
   var echoInterval: Double = 5
@@ -39,8 +39,8 @@ struct RunCommand: ParsableCommand {
       throw ValidationError("--listen: '\(l)' is not [HOST:]PORT (e.g. 6653 or 127.0.0.1:6653)")
     }
     for v in versions.split(separator: ",") {
-      guard let w = OFVersion.parse(String(v)), [OFVersion.v1_0, OFVersion.v1_3].contains(w) else {
-        throw ValidationError("--versions: '\(v)' is not a version zofhost speaks yet (1.0, 1.3)")
+      guard OFVersion.parse(String(v)) != nil else {
+        throw ValidationError("--versions: '\(v)' is not an OpenFlow version (1.0, 1.1, 1.2, 1.3, 1.4, 1.5)")
       }
     }
     guard echoInterval > 0 else { throw ValidationError("--echo-interval must be above 0") }

@@ -58,7 +58,7 @@ final class CodecBadInputTests: XCTestCase {
 
   func testPortListNotAMultiple() {
     assertDecodeError(withLength(hex("04130000 00000000 000d0000 00000000") + [UInt8](repeating: 0, count: 70)),
-                      type: "REPLY.PORT_DESC", reason: "port list of 70 bytes is not a multiple of 64")
+                      type: "REPLY.PORT_DESC", reason: "truncated port description: needs 64 bytes, 6 left")
   }
 
   /// Every prefix and many byte flips of valid messages: decode returns or throws, never traps.

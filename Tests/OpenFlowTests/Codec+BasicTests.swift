@@ -114,13 +114,21 @@ final class CodecBasicTests: XCTestCase {
     let m = try assertRoundTrip(hex("0408000c 00000005 0000 ffff"))
     XCTAssertEqual(m.type, "GET_CONFIG_REPLY")
     XCTAssertEqual(m.msg, .table([OFField("flags", .list([])), OFField("miss_send_len", .string("NO_BUFFER"))]))
-    // Multipart keeps its flags.
-    let desc = try assertRoundTrip(hex("04120014 00000001 0000 0001 00000000 01020304"))
-    XCTAssertEqual(desc.type, "REQUEST.DESC")
-    XCTAssertEqual(desc.msg["flags"], .list([.string("REQ_MORE")]))
-    XCTAssertEqual(desc.msg["data"], .bytes([1, 2, 3, 4]))
-    // Fields of a body not supported yet are refused, not dropped.
-    assertEncodeError(OFMessage(version: 4, type: "GROUP_MOD", msg: .table(["group_id": .uint(1)])), reason: "not supported yet")
+    // Multipart keeps its flags; an experimenter body stays bytes.
+    let exp = try assertRoundTrip(hex("0412001c 00000001 ffff 0001 00000000 00002320 00000007 01020304"))
+    XCTAssertEqual(exp.type, "REQUEST.EXPERIMENTER")
+    XCTAssertEqual(exp.msg["flags"], .list([.string("REQ_MORE")]))
+    XCTAssertEqual(exp.msg["experimenter"], .uint(0x2320))
+    XCTAssertEqual(exp.msg["exp_type"], .uint(7))
+    XCTAssertEqual(exp.msg["data"], .bytes([1, 2, 3, 4]))
+    // Bytes after a body that has none are an error, not ignored.
+    assertDecodeError(hex("04120014 00000001 0000 0001 00000000 01020304"), type: "REQUEST.DESC", reason: "4 unexpected bytes")
+    // The raw form of a body is still accepted on encode.
+    let raw = OFMessage(version: 4, type: "ROLE_REQUEST", msg: .table(["data": .bytes(hex("00000002 00000000 0000000000000007"))]))
+    XCTAssertEqual(try OFCodec.decode(try OFCodec.encode(raw)).msg["role"], .string("MASTER"))
+    // A field the body does not have is refused, not dropped.
+    assertEncodeError(OFMessage(version: 4, type: "GROUP_MOD", msg: .table(["group_id": .uint(1), "bucket": .list([])])),
+                      reason: "GROUP_MOD has no field `bucket` in OpenFlow 1.3")
   }
 
   func testUnknownTypesKeptWhole() throws {

@@ -67,7 +67,7 @@ final class CodecMatch10Tests: XCTestCase {
 
   func testFieldsOpenFlow10CannotExpress() {
     for (name, value) in [("ipv6_src", OFValue.string("::1")), ("ip_ecn", .uint(1)), ("mpls_label", .uint(1)),
-                          ("metadata", .uint(1)), ("sctp_src", .uint(1)), ("arp_sha", .string("00:00:00:00:00:01")),
+                          ("metadata", .uint(1)), ("arp_sha", .string("00:00:00:00:00:01")),
                           ("tunnel_id", .uint(1)), ("in_phy_port", .uint(1))] {
       assertEncodeError(flowMod([OFField(name, value)]), reason: "match field `\(name)` cannot be expressed in OpenFlow 1.0")
     }

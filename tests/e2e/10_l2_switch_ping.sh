@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# End to end: the bundled learning switch (apps-lua) drives a real Open vSwitch.
+# End to end: the bundled learning switch (apps-lua) drives a real Open vSwitch
+# (OpenFlow 1.0, 1.3, 1.4 and 1.5 by default).
 #
 # One private OVS, one user-space bridge in secure fail mode, hosts in network
 # namespaces. For each OpenFlow version in ZOF_E2E_VERSIONS the bridge is made to
@@ -16,7 +17,7 @@ set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 zt_init
 
-VERSIONS=${ZOF_E2E_VERSIONS:-"OpenFlow10 OpenFlow13"}
+VERSIONS=${ZOF_E2E_VERSIONS:-"OpenFlow10 OpenFlow13 OpenFlow14 OpenFlow15"}
 NHOSTS=${ZOF_E2E_HOSTS:-3}
 BR="${ZT_PREFIX}b"
 CONTROLLER=${ZOF_E2E_CONTROLLER:-zofhost}
