@@ -58,7 +58,7 @@ extension Channel {
       protocolError("FEATURES_REPLY without a datapath_id", type: "BAD_REQUEST", code: "BAD_LEN", offending: frame)
       return
     }
-    _ = dpid
+    datapathID = dpid
     // Before 1.3 the ports come in FEATURES_REPLY; from 1.3 they need PORT_DESC.
     if version >= OFVersion.v1_3 {
       state = .ports
@@ -80,11 +80,10 @@ extension Channel {
   }
 
   private func becomeUp() {
-    let id = features["datapath_id"]?.string.flatMap(DatapathID.parse) ?? 0
     // Whole packets to the controller: apps should not have to deal with
     // truncated PACKET_IN data (the switch default is 128 bytes).
     send("SET_CONFIG", .table(["flags": .list([]), "miss_send_len": .string("NO_BUFFER")]))
-    let dp = Datapath(id: id, version: version, connection: connection, features: features, ports: ports)
+    let dp = Datapath(id: datapathID, version: version, connection: connection, features: features, ports: ports)
     datapath = dp
     state = .up
     host.channelUp(self, dp)

@@ -12,6 +12,7 @@ final class Channel: ConnectionDelegate {
   var state = State.hello
   var version: UInt8 = 0
   var features: OFValue = .emptyTable
+  var datapathID: UInt64 = 0
   var ports: [OFValue] = []
   var datapath: Datapath?
   let acceptedAt: Double

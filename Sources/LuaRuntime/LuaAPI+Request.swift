@@ -55,23 +55,18 @@ extension LuaRuntime {
     host.dispatcher.resumeReady()
   }
 
-  /// The parts of a multipart reply, joined into one message.
+  /// The parts of a multipart reply, joined into one message by the codec.
   func deliverJoined(task: Int, parts: [[UInt8]]) {
-    var bodies: [OFValue] = []
-    var type = "UNKNOWN"
-    var xid: UInt32 = 0
-    for p in parts {
-      guard let m = try? OFCodec.decode(p) else { continue }
-      type = m.type
-      xid = m.xid
-      bodies.append(m.msg)
-    }
+    var messages: [OFMessage] = []
+    for p in parts { if let m = try? OFCodec.decode(p) { messages.append(m) } }
+    guard let first = messages.first else { return }
+    let joined = (try? OFCodec.joinMultipart(messages)) ?? first
     pushEntry(.reply)
     lua.push(task)
-    lua.push(Int(xid))
+    lua.push(Int(joined.xid))
     lua.push("value")
-    lua.push(type)
-    lua.push(Multipart.join(bodies))
+    lua.push(joined.type)
+    lua.push(joined.msg)
     lua_pushboolean(lua.L, 1)
     report(lua.call(nargs: 6, nresults: 0), "deliver reply")
     host.dispatcher.resumeReady()
