@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # End to end, no switch needed: the zofhost command itself. Bad flags and a
 # missing folder exit 2 with one line; a broken app exits 1 naming file:line;
-# `zofhost check` exits 0/1; SIGTERM runs SIGNAL then STOP and exits 0; an app
-# can veto SIGINT, and a second SIGINT exits at once.
+# `zofhost check` exits 0/1; SIGHUP runs SIGNAL then a reload; SIGTERM runs
+# SIGNAL then STOP and exits 0; an app can veto SIGINT, and a second SIGINT
+# exits at once.
 set -euo pipefail
 
 # shellcheck source=tests/e2e/lib.sh
@@ -51,11 +52,16 @@ pid=$!
 for _ in $(seq 1 50); do grep -q "\[signals\] START" "$log" && break; sleep 0.1; done
 kill -INT "$pid"; sleep 0.5
 zt_alive "$pid" || problems+=("zofhost exited although the app vetoed SIGINT")
+kill -HUP "$pid"
+for _ in $(seq 1 50); do grep -q "reload 1: " "$log" && break; sleep 0.1; done
+grep -q "reload 1: " "$log" || problems+=("SIGHUP did not reload the apps")
 kill -TERM "$pid"
 rc=0; wait "$pid" || rc=$?
 [ "$rc" = 0 ] || problems+=("SIGTERM: exit status $rc, want 0")
 order=$(grep -Eo "SIGNAL SIG[A-Z]+ exit=[a-z]+|\] STOP" "$log" | tr '\n' ' ')
-[ "$order" = "SIGNAL SIGINT exit=true SIGNAL SIGTERM exit=true ] STOP " ] || problems+=("signal events in the wrong order: $order")
+# SIGHUP: SIGNAL to the old apps, their STOP, then the new generation's START.
+[ "$order" = "SIGNAL SIGINT exit=true SIGNAL SIGHUP exit=false ] STOP SIGNAL SIGTERM exit=true ] STOP " ] ||
+  problems+=("signal events in the wrong order: $order")
 
 # A second SIGINT exits at once.
 "$BIN" --apps "$good" --listen 127.0.0.1:0 >"$log" 2>&1 </dev/null &
