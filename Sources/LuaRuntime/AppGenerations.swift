@@ -40,7 +40,8 @@ public final class AppGenerations {
     let rt = try load()
     rt.activate()
     current = rt
-    for a in host.dispatcher.apps { logger.info("app \(a.name) (precedence \(a.precedence)) from \(rt.appFiles[a.index - 1])") }
+    for a in host.dispatcher.apps { logger.info("app \(a.name) (precedence \(a.precedence)) from \(rt.appSources[a.index - 1])") }
+    warnUnheard(rt)
     rt.start()
   }
 
@@ -77,10 +78,16 @@ public final class AppGenerations {
     next.activate()
     current = next
     reloads += 1
+    warnUnheard(next)
     next.start()
     host.replayChannelUps()
     let ms = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e6
     logger.info("reload \(reloads): \(next.appList.count) apps in \(String(format: "%.1f", ms)) ms; Lua memory \(next.memoryInUse / 1024) KiB")
     return true
+  }
+
+  /// A handler for an event no app emits is most often a typo in a name.
+  func warnUnheard(_ rt: LuaRuntime) {
+    for u in rt.appReport().unheard { logger.warning("\(AppReport.warning(u))") }
   }
 }

@@ -3,7 +3,8 @@ import CShim
 
 extension LuaRuntime {
   /// core.timer(seconds) -> id, calling the prelude's `timer(id)` when due;
-  /// core.cancel_timer(id); core.ready(): a task is ready to resume.
+  /// core.cancel_timer(id); core.ready(): a task is ready to resume;
+  /// core.now(): the loop's clock, in seconds (what `ev.time` is read from).
   static func registerTimers(_ L: OpaquePointer) {
     set(L, "timer") { L in
       let rt = LuaRuntime.of(L)
@@ -28,6 +29,10 @@ extension LuaRuntime {
         rt.host.loop.cancelTimer(h)
       }
       return 0
+    }
+    set(L, "now") { L in
+      lua_pushnumber(L, LuaRuntime.of(L).host.loop.now)
+      return 1
     }
     set(L, "ready") { L in
       LuaRuntime.of(L).readyPending = true

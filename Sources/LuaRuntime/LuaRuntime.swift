@@ -18,7 +18,7 @@ public final class LuaRuntime: EventSink {
   /// The prelude's entry points (their order is the refs' order).
   enum Entry: Int, CaseIterable {
     case load, apps, begin_message, begin_fields, begin_event, deliver, finish, resume_ready, timer, reply
-    case cancel_all, stats, set_lib, kept, seed
+    case cancel_all, stats, set_lib, kept, seed, report
   }
   var templates: [Template] = []
   /// Set when Lua has tasks ready to resume.
@@ -28,6 +28,8 @@ public final class LuaRuntime: EventSink {
   var currentHandle: Int32? = nil
   public private(set) var appList: [AppEntry] = []
   public private(set) var appFiles: [String] = []
+  /// The file each app of `appList` came from (a required app may come from the library).
+  public private(set) var appSources: [String] = []
 
   /// Reused for patching template bytes, so a send allocates nothing.
   var scratch: [UInt8] = []
@@ -46,7 +48,8 @@ public final class LuaRuntime: EventSink {
     try installPrelude()
     pushEntry(.set_lib)
     lua.push(options.appsDir)
-    report(lua.call(nargs: 1, nresults: 0), "set lib path")
+    if let lib = options.libDir { lua.push(lib) } else { lua_pushnil(lua.L) }
+    report(lua.call(nargs: 2, nresults: 0), "set lib path")
   }
 
   /// Events go to this generation's apps from now on.
@@ -113,6 +116,7 @@ public final class LuaRuntime: EventSink {
     pushEntry(.apps)
     guard lua.call(nargs: 0, nresults: 1) == nil else { return }
     var list: [AppEntry] = []
+    var sources: [String] = []
     let n = Int(lua_rawlen(L, -1))
     if n > 0 {
       for i in 1...n {
@@ -121,12 +125,15 @@ public final class LuaRuntime: EventSink {
         let name = lua.string(at: -1) ?? "?"
         lua_rawgeti(L, -2, 2)
         let prec = lua.integer(at: -1) ?? 100
-        lua.pop(3)
+        lua_rawgeti(L, -3, 3)
+        sources.append(lua.string(at: -1) ?? "?")
+        lua.pop(4)
         list.append(AppEntry(name: name, precedence: prec, index: i))
       }
     }
     lua.pop()
     appList = list
+    appSources = sources
   }
 
   public var memoryInUse: Int { state.memoryInUse }

@@ -82,19 +82,145 @@ local APP = {}
 APP.__index = APP
 APP.__tostring = function(a) return "app " .. a.name end
 
+-- Apps built from apps: a required app is found by its file name, NAME.lua in
+-- the apps folder, else in the library folder, and is loaded right away, so it
+-- comes before the apps requiring it (and its services exist when they load).
+local apps_dir, lib_dir = ".", nil
+local file_state = {}      -- path -> "loading" | "done" | "failed"
+local defining = {}        -- names of the apps whose requirements are loading, outermost first
+local file_app = {}        -- path -> the app its file defined last
+local services = {}        -- service name -> {app = app, object = value}
+local emitters = {}        -- event name -> {app name -> true}
+local load_file            -- forward: runs an app file in its own environment
+
+-- zofhost's own events: no app declares these.
+local BUILTIN_EVENTS = {START = true, STOP = true, SIGNAL = true, EXCEPTION = true, RELOAD_FAILED = true}
+
+local function readable(path)
+  local f = io.open(path, "r")
+  if f == nil then return false end
+  f:close()
+  return true
+end
+
+local function name_list(v, what)
+  if v == nil then return {} end
+  if type(v) ~= "table" then error(("zof.app: %s must be a list of names"):format(what), 4) end
+  local out = {}
+  for i, x in ipairs(v) do
+    if type(x) ~= "string" or x == "" then error(("zof.app: %s[%d] must be a name"):format(what, i), 4) end
+    out[i] = x
+  end
+  return out
+end
+
+local function chain_text(last)
+  local parts = {}
+  for i, d in ipairs(defining) do parts[i] = d end
+  parts[#parts + 1] = last
+  return table.concat(parts, " -> ")
+end
+
+local function require_app(name, wanted)
+  if app_by_name[wanted] then return end
+  for _, d in ipairs(defining) do
+    if d == wanted then error(("zof.app: requirement cycle: %s"):format(chain_text(wanted)), 3) end
+  end
+  local places = {apps_dir .. "/" .. wanted .. ".lua"}
+  if lib_dir then places[2] = lib_dir .. "/" .. wanted .. ".lua" end
+  for _, path in ipairs(places) do
+    local state = file_state[path]
+    if state == "loading" then
+      error(("zof.app: requirement cycle: %s (%s is still loading)"):format(chain_text(wanted), path), 3)
+    end
+    if state == nil and readable(path) then
+      load_file(path)
+      state = file_state[path]
+    end
+    if state == "failed" then
+      error(("zof.app: app %q requires %q, whose file %s failed to load"):format(name, wanted, path), 3)
+    end
+    if state == "done" then
+      if app_by_name[wanted] then return end
+      error(("zof.app: app %q requires %q, but %s defines no app of that name"):format(name, wanted, path), 3)
+    end
+  end
+  error(("zof.app: app %q requires %q, which is neither %s%s (chain: %s)"):format(name, wanted, places[1],
+    places[2] and (" nor " .. places[2]) or "", chain_text(wanted)), 3)
+end
+
+local APP_OPTIONS = {precedence = true, requires = true, emits = true}
+
 function zof.app(name, opts)
   if type(name) ~= "string" or name == "" then error("zof.app: name must be a non-empty string", 2) end
   opts = opts or {}
+  if type(opts) ~= "table" then error("zof.app: options must be a table", 2) end
+  for k in pairs(opts) do
+    if not APP_OPTIONS[k] then
+      error(("zof.app: unknown option %q (options are precedence, requires, emits)"):format(tostring(k)), 2)
+    end
+  end
   if app_by_name[name] then
     error(("zof.app: app %q is already defined in %s"):format(name, app_by_name[name].file), 2)
   end
   local prec = opts.precedence or 100
   if math.type(prec) ~= "integer" then error("zof.app: precedence must be an integer", 2) end
+  local requires, emits = name_list(opts.requires, "requires"), name_list(opts.emits, "emits")
+  for i, e in ipairs(emits) do
+    emits[i] = e:upper()
+    if BUILTIN_EVENTS[emits[i]] then error(("zof.app: %s is zofhost's own event; no app emits it"):format(e), 2) end
+  end
+  defining[#defining + 1] = name
+  for _, r in ipairs(requires) do require_app(name, r) end
+  defining[#defining] = nil
+  -- The app may already exist if a required app's file defined it.
+  if app_by_name[name] then
+    error(("zof.app: app %q is already defined in %s"):format(name, app_by_name[name].file), 2)
+  end
   local app = setmetatable({name = name, precedence = prec, file = loading_file, handlers = {},
-    mcache = {}, ecache = {}}, APP)
+    mcache = {}, ecache = {}, requires = requires, emits = emits, provides = {}, uses = {}, used = {},
+    library = lib_dir ~= nil and loading_file ~= nil and loading_file:sub(1, #lib_dir + 1) == lib_dir .. "/"}, APP)
+  for _, e in ipairs(emits) do
+    emitters[e] = emitters[e] or {}
+    emitters[e][name] = true
+  end
   apps[#apps + 1] = app
   app_by_name[name] = app
+  if loading_file then file_app[loading_file] = app end
   return app
+end
+
+-- The app whose code is running: a handler's or task's, or the file being loaded.
+local function acting_app()
+  return cur_app or (loading_file and file_app[loading_file])
+end
+
+function APP:provide(name, object)
+  if type(name) ~= "string" or name == "" then error("app:provide: service name must be a non-empty string", 2) end
+  if object == nil then error("app:provide: needs the service object", 2) end
+  local s = services[name]
+  if s and s.app ~= self then
+    error(("app:provide: service %q is already provided by app %q"):format(name, s.app.name), 2)
+  end
+  services[name] = {app = self, object = object}
+  if not s then self.provides[#self.provides + 1] = name end
+  return object
+end
+
+function zof.service(name)
+  if type(name) ~= "string" then error("zof.service: needs a service name", 2) end
+  local who = acting_app()
+  local s = services[name]
+  if s == nil then
+    local asker = who and ("app %q"):format(who.name) or "code outside any app"
+    local hint = app_by_name[name] == nil and (("; no app %q is loaded: add requires = {%q} to zof.app"):format(name, name)) or ""
+    error(("zof.service: no app provides %q (asked by %s)%s"):format(name, asker, hint), 2)
+  end
+  if who and who ~= s.app and not who.used[name] then
+    who.used[name] = true
+    who.uses[#who.uses + 1] = name
+  end
+  return s.object
 end
 
 local function where(fn)
@@ -385,6 +511,9 @@ local function wait_error(kind, message, extra)
   return setmetatable(e, WAIT_ERROR)
 end
 
+-- Seconds on the loop's monotonic clock, the one `ev.time` comes from.
+zof.now = core.now
+
 function zof.sleep(seconds)
   if type(seconds) ~= "number" or seconds < 0 then error("zof.sleep: seconds must be a number >= 0", 2) end
   local t = need_task("zof.sleep")
@@ -632,8 +761,20 @@ post = function(ev)
   if type(ev) ~= "table" or type(ev.event) ~= "string" then
     error("zof.post: needs a table with an `event` name", 3)
   end
-  ev.event = ev.event:upper()
-  core.post(ev, ev.event)
+  local name = ev.event:upper()
+  ev.event = name
+  -- An event some app declares is that app's to post: catches a typo'd or
+  -- borrowed name before it reaches handlers waiting for the real one.
+  local declared = emitters[name]
+  local who = acting_app()
+  if declared and who and not declared[who.name] then
+    local owners = {}
+    for n in pairs(declared) do owners[#owners + 1] = n end
+    table.sort(owners)
+    error(("zof.post: app %q posts %s, which %s declares in emits; add it to %q's emits to post it too")
+      :format(who.name, name, table.concat(owners, ", "), who.name), 3)
+  end
+  core.post(ev, name)
 end
 function zof.post(ev) post(ev) end
 
@@ -667,20 +808,34 @@ table.remove(package.searchers, 3)  -- Lua's own file searcher: superseded above
 
 local entry = {}
 
-function entry.set_lib(dir)
+function entry.set_lib(dir, lib)
+  apps_dir, lib_dir = dir, lib
   package.path = dir .. "/lib/?.lua;" .. dir .. "/lib/?/init.lua;" .. package.path
 end
 
-function entry.load(path)
-  local env = setmetatable({}, ENV)
-  local chunk, err = loadfile(path, "t", env)
-  if not chunk then error(err, 0) end
+load_file = function(path)
+  file_state[path] = "loading"
+  local chunk, err = loadfile(path, "t", setmetatable({}, ENV))
+  if not chunk then
+    file_state[path] = "failed"
+    error(err, 0)
+  end
+  local prev = loading_file
   loading_file = path
-  arm()
   local ok, e = pcall(chunk)
-  disarm()
-  loading_file = nil
+  loading_file = prev
+  file_state[path] = ok and "done" or "failed"
   if not ok then error(tostring(e), 0) end
+end
+
+-- A file already loaded as another app's requirement is not loaded again.
+function entry.load(path)
+  if file_state[path] then return end
+  defining = {}
+  arm()
+  local ok, e = pcall(load_file, path)
+  disarm()
+  if not ok then error(e, 0) end
 end
 
 function entry.kept() return kept end
@@ -690,6 +845,58 @@ function entry.apps()
   local list = {}
   for i, a in ipairs(apps) do list[i] = {a.name, a.precedence, a.file or "?"} end
   return list
+end
+
+-- Who provides and who consumes what, for `zofhost apps`, in dispatch order.
+function entry.report()
+  local order = {}
+  for i, a in ipairs(apps) do order[i] = {a, i} end
+  table.sort(order, function(x, y)
+    if x[1].precedence ~= y[1].precedence then return x[1].precedence > y[1].precedence end
+    return x[2] < y[2]
+  end)
+  local function kinds_of(a, kind)
+    local seen, out = {}, {}
+    for _, h in ipairs(a.handlers) do
+      local n = h.name or "ANY"
+      if h.kind == kind and not seen[n] then seen[n] = true; out[#out + 1] = n end
+    end
+    return out
+  end
+  local function handles(a, event)
+    for _, h in ipairs(a.handlers) do
+      if h.kind == "event" and (h.name == event or h.name == nil) then return true end
+    end
+    return false
+  end
+  local list, unheard = {}, {}
+  for _, pair in ipairs(order) do
+    local a = pair[1]
+    local required_by, emits, provides = {}, {}, {}
+    for _, b in ipairs(apps) do
+      for _, r in ipairs(b.requires) do if r == a.name then required_by[#required_by + 1] = b.name end end
+    end
+    for _, e in ipairs(a.emits) do
+      local to = {}
+      for _, q in ipairs(order) do if q[1] ~= a and handles(q[1], e) then to[#to + 1] = q[1].name end end
+      emits[#emits + 1] = {event = e, to = to}
+    end
+    for _, sname in ipairs(a.provides) do
+      local to = {}
+      for _, b in ipairs(apps) do if b.used[sname] then to[#to + 1] = b.name end end
+      provides[#provides + 1] = {service = sname, to = to}
+    end
+    local events = kinds_of(a, "event")
+    for _, e in ipairs(events) do
+      if e ~= "ANY" and not BUILTIN_EVENTS[e] and not emitters[e] then
+        unheard[#unheard + 1] = {app = a.name, event = e}
+      end
+    end
+    list[#list + 1] = {name = a.name, precedence = a.precedence, file = a.file or "?", library = a.library,
+      requires = a.requires, required_by = required_by, provides = provides, uses = a.uses, emits = emits,
+      messages = kinds_of(a, "message"), events = events}
+  end
+  return {apps = list, unheard = unheard}
 end
 
 -- A message event holds few fields; the rest is made on first read (fewer

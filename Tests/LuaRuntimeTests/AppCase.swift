@@ -11,6 +11,8 @@ import OpenFlow
 ///     === name
 ///     --- app a.lua          (one or more; loaded in name order)
 ///     --- bundled l2_switch.lua  (an app of apps-lua/)
+///     --- lib c.lua          (an app in the library folder, found by `requires`)
+///     --- library            (the library is zofhost's own bundled one instead)
 ///     --- switch 1.3         (optional: an in-memory switch of that version)
 ///     --- input              (Lua table constructors of messages the switch sends)
 ///     --- close              (optional: the switch hangs up after the input)
@@ -23,6 +25,8 @@ struct AppCase {
   var file: String
   var line: Int
   var apps: [(String, String)] = []
+  var lib: [(String, String)] = []
+  var bundledLibrary = false
   var switchVersion: UInt8?
   var input = ""
   var close = false
@@ -43,9 +47,10 @@ struct AppCase {
       let text = body.joined(separator: "\n").trimmingCharacters(in: .whitespacesAndNewlines)
       switch section {
       case "app": cur!.apps.append((arg, text))
+      case "lib": cur!.lib.append((arg, text))
+      case "library": cur!.bundledLibrary = true
       case "bundled":
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        let code = (try? String(contentsOf: root.appendingPathComponent("apps-lua/\(arg)"), encoding: .utf8)) ?? "error('no bundled app \(arg)')"
+        let code = (try? String(contentsOf: packageRoot.appendingPathComponent("apps-lua/\(arg)"), encoding: .utf8)) ?? "error('no bundled app \(arg)')"
         cur!.apps.append((arg, code))
       case "switch": cur!.switchVersion = OFVersion.parse(arg)
       case "input": cur!.input = text
@@ -80,6 +85,12 @@ struct AppCase {
     return cases
   }
 }
+
+/// The package's root folder.
+let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+/// zofhost's bundled app library, in the sources.
+let bundledLibraryDir = packageRoot.appendingPathComponent("Sources/zofhost/lib-lua").path
 
 /// Reads Lua table constructors into messages, with a plain Lua state.
 func luaMessages(_ text: String) throws -> [OFMessage] {

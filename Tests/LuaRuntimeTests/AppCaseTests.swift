@@ -39,13 +39,22 @@ final class AppCaseTests: XCTestCase {
       paths.append(p)
     }
     paths.sort()
+    var libDir: String? = c.bundledLibrary ? bundledLibraryDir : nil
+    if !c.lib.isEmpty {
+      let lib = dir.appendingPathComponent("library")
+      try! FileManager.default.createDirectory(at: lib, withIntermediateDirectories: true)
+      for (name, code) in c.lib {
+        FileManager.default.createFile(atPath: lib.appendingPathComponent(name).path, contents: Data(code.utf8))
+      }
+      libDir = lib.path
+    }
 
     let log = CaptureLog()
     let loop = try! EventLoop()
     var config = HostConfig()
     config.listen = []
     let host = Controller(loop: loop, config: config, logger: log.logger)
-    let rt = try! LuaRuntime(host: host, logger: log.logger, options: RuntimeOptions(appsDir: dir.path))
+    let rt = try! LuaRuntime(host: host, logger: log.logger, options: RuntimeOptions(appsDir: dir.path, libDir: libDir))
     do {
       try rt.loadApps(paths: paths)
       rt.activate()
