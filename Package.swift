@@ -36,7 +36,9 @@ let package = Package(
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Logging", package: "swift-log"),
       ],
-      path: "Sources/zofhost"),
+      path: "Sources/zofhost",
+      // The bundled app library that `requires` falls back on; installed beside the binary.
+      resources: [.copy("lib-lua")]),
     .executableTarget(
       name: "zofload",
       dependencies: [

@@ -28,7 +28,8 @@ struct CheckCommand: ParsableCommand {
     let gens = AppGenerations(host: host, logger: logger, options: limits.options(appsDir: apps))
     do {
       let rt = try gens.load()
-      for a in rt.appList { print("ok: app \(a.name) (precedence \(a.precedence)) from \(rt.appFiles[a.index - 1])") }
+      for a in rt.appList { print("ok: app \(a.name) (precedence \(a.precedence)) from \(rt.appSources[a.index - 1])") }
+      for u in rt.appReport().unheard { print("warning: \(AppReport.warning(u))") }
       print("\(rt.appList.count) apps load; Lua memory \(rt.memoryInUse / 1024) KiB")
     } catch {
       let errors = (error as? LoadError)?.errors ?? ["\(error)"]

@@ -100,8 +100,11 @@ struct RunCommand: ParsableCommand {
   }
 }
 
-/// The guard rails every generation of apps runs under.
+/// Where required apps come from, and the guard rails every generation of apps runs under.
 struct AppLimits: ParsableArguments {
+  @Option(name: .long, help: ArgumentHelp("Library of bundled apps that `requires` finds when an app is not in the apps folder (default: the one installed beside zofhost).", valueName: "dir"))
+  var lib: String?
+
   @Option(name: .long, help: "Milliseconds one handler step may run before it is aborted.")
   var handlerBudgetMs: Double = 300
 
@@ -109,12 +112,20 @@ struct AppLimits: ParsableArguments {
   var luaMemoryMb: Int = 0
 
   func validate() throws {
+    if let lib {
+      var isDir: ObjCBool = false
+      guard FileManager.default.fileExists(atPath: lib, isDirectory: &isDir), isDir.boolValue else {
+        throw ValidationError("--lib: folder '\(lib)' does not exist")
+      }
+    }
     guard handlerBudgetMs > 0 else { throw ValidationError("--handler-budget-ms must be above 0") }
     guard luaMemoryMb >= 0 else { throw ValidationError("--lua-memory-mb must be 0 (no cap) or more") }
   }
 
   func options(appsDir: String) -> RuntimeOptions {
-    RuntimeOptions(appsDir: appsDir, memoryLimit: luaMemoryMb * 1024 * 1024, handlerBudgetMs: handlerBudgetMs)
+    RuntimeOptions(
+      appsDir: appsDir, libDir: lib ?? bundledLibrary(), memoryLimit: luaMemoryMb * 1024 * 1024,
+      handlerBudgetMs: handlerBudgetMs)
   }
 }
 

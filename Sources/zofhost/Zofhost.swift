@@ -6,7 +6,7 @@ struct Zofhost: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "zofhost",
     abstract: "An OpenFlow controller host: Lua apps drive switches over OpenFlow 1.0 to 1.5.",
-    subcommands: [RunCommand.self, CheckCommand.self, DecodeCommand.self, EncodeCommand.self],
+    subcommands: [RunCommand.self, CheckCommand.self, AppsCommand.self, DecodeCommand.self, EncodeCommand.self],
     defaultSubcommand: RunCommand.self)
 
   /// Bad usage is one line and exit status 2, not the parser's usage dump.
