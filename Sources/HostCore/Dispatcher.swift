@@ -58,13 +58,7 @@ public final class Dispatcher {
 
   private func run(_ event: HostEvent, readBack: String?) -> Bool? {
     guard let sink else { return nil }
-    sink.begin(event)
-    if let only = event.onlyApp {
-      _ = sink.deliver(toApp: only)
-    } else {
-      for app in apps where sink.deliver(toApp: app.index) { break }
-    }
-    let result = sink.end(readBack: readBack)
+    let result = sink.run(event, apps: apps, readBack: readBack)
     sink.resumeReady()
     return result
   }

@@ -9,6 +9,26 @@ public protocol EventSink: AnyObject {
   func end(readBack: String?) -> Bool?
   /// Resumes every task whose wait is over (after each event, and after timers).
   func resumeReady()
+  /// One whole event: begin, each app in `apps` order until one stops it, end.
+  /// A sink may do it in one step of its own; the result must be the same.
+  func run(_ event: HostEvent, apps: [AppEntry], readBack: String?) -> Bool?
+}
+
+extension EventSink {
+  public func run(_ event: HostEvent, apps: [AppEntry], readBack: String?) -> Bool? {
+    runStepwise(event, apps: apps, readBack: readBack)
+  }
+
+  /// `run` as begin, deliver and end calls.
+  public func runStepwise(_ event: HostEvent, apps: [AppEntry], readBack: String?) -> Bool? {
+    begin(event)
+    if let only = event.onlyApp {
+      _ = deliver(toApp: only)
+    } else {
+      for app in apps where deliver(toApp: app.index) { break }
+    }
+    return end(readBack: readBack)
+  }
 }
 
 /// An app as the dispatcher knows it.

@@ -18,7 +18,7 @@ public final class LuaRuntime: EventSink {
   /// The prelude's entry points (their order is the refs' order).
   enum Entry: Int, CaseIterable {
     case load, apps, begin_message, begin_fields, begin_event, deliver, finish, resume_ready, timer, reply
-    case cancel_all, stats, set_lib, kept, seed, report
+    case cancel_all, stats, set_lib, kept, seed, report, set_order, dispatch_message
   }
   var templates: [Template] = []
   /// Set when Lua has tasks ready to resume.
@@ -56,6 +56,10 @@ public final class LuaRuntime: EventSink {
   public func activate() {
     host.dispatcher.sink = self
     host.dispatcher.setApps(appList)
+    // The dispatch order, for events the prelude runs through every app in one call.
+    pushEntry(.set_order)
+    LuaStack(lua.L).push(OFValue.list(host.dispatcher.apps.map { .uint(UInt64($0.index)) }))
+    report(lua.call(nargs: 1, nresults: 0), "set dispatch order")
   }
 
   static func of(_ L: OpaquePointer?) -> LuaRuntime {
@@ -176,6 +180,33 @@ public final class LuaRuntime: EventSink {
     lua.push(buf)
     lua_pushnumber(lua.L, now)
     report(lua.call(nargs: 5, nresults: 0), "begin \(event.name)")
+  }
+
+  /// A message from a switch goes through every app in one call into Lua;
+  /// everything else (and a call to one app) goes step by step.
+  public func run(_ event: HostEvent, apps: [AppEntry], readBack: String?) -> Bool? {
+    guard readBack == nil, event.onlyApp == nil, event.isMessage else {
+      return runStepwise(event, apps: apps, readBack: readBack)
+    }
+    switch event.payload {
+    case .frame(let buf):
+      dispatchMessage(event, buf)
+    case .ownedFrame(let bytes):
+      bytes.withUnsafeBytes { dispatchMessage(event, $0) }
+    default:
+      return runStepwise(event, apps: apps, readBack: readBack)
+    }
+    return nil
+  }
+
+  private func dispatchMessage(_ event: HostEvent, _ buf: UnsafeRawBufferPointer) {
+    pushEntry(.dispatch_message)
+    lua.push(event.datapath?.connId ?? 0)
+    lua.push(event.name)
+    lua.push(Int(event.xid))
+    lua.push(buf)
+    lua_pushnumber(lua.L, host.loop.now)
+    report(lua.call(nargs: 5, nresults: 0), "dispatch \(event.name)")
   }
 
   public func deliver(toApp index: Int) -> Bool {

@@ -972,6 +972,41 @@ function entry.deliver(i)
   return false
 end
 
+local order = {}  -- app indexes in dispatch order (the dispatcher's, set at activation)
+function entry.set_order(list) order = list end
+
+-- A filter that raises (a filter function's error, a malformed body read by
+-- a table filter) fails that app's match only, as it would step by step.
+local function guarded_filter(app, h, ev)
+  local ok, r = pcall(filter_ok, h.filter, ev)
+  if ok then return r end
+  core.log("error", app.name, ("filter of %s failed: %s"):format(h.desc, tostring(r)))
+  return nil, true
+end
+
+-- A message from a switch, through every app in one call: begin_message,
+-- deliver for each app in order until one stops it, and finish.
+function entry.dispatch_message(conn, typ, xid, frame, time)
+  local ev = setmetatable({type = typ, xid = xid, conn_id = conn, time = time, [FRAME] = frame}, EV)
+  cur_ev = ev
+  for i = 1, #order do
+    local app = apps[order[i]]
+    local cache = app.mcache
+    local list = cache[typ] or candidates(app, true, typ)
+    for j = 1, #list do
+      local h = list[j]
+      local matched, failed_filter = true, false
+      if h.filter ~= nil then matched, failed_filter = guarded_filter(app, h, ev) end
+      if failed_filter then break end
+      if matched then
+        if run(app, h, ev) == STOP then cur_ev = nil; return end
+        break
+      end
+    end
+  end
+  cur_ev = nil
+end
+
 function entry.finish(field)
   local ev = cur_ev
   cur_ev = nil

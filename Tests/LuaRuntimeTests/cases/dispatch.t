@@ -238,3 +238,21 @@ end)
 {type = "FLOW_MOD", msg = {priority = 101, idle_timeout = 1, buffer_id = 1001, match = {in_port = 1}, instructions = {{instruction = "APPLY_ACTIONS", actions = {{action = "OUTPUT", port_no = 11}}}}}},
 {type = "FLOW_MOD", msg = {priority = 102, idle_timeout = 2, buffer_id = 1002, match = {in_port = 2}, instructions = {{instruction = "APPLY_ACTIONS", actions = {{action = "OUTPUT", port_no = 12}}}}}},
 {type = "FLOW_MOD", msg = {priority = 103, idle_timeout = 3, buffer_id = 1003, match = {in_port = 3}, instructions = {{instruction = "APPLY_ACTIONS", actions = {{action = "OUTPUT", port_no = 13}}}}}},
+
+=== a filter that raises fails that app's match only; later apps still get the message
+--- app a.lua
+local app = zof.app("a", {precedence = 200})
+app:message("PACKET_IN", function(ev) error("filter blew up") end, function(ev) print("never") end)
+app:message("PACKET_IN", function(ev) print("a's second handler must not run") end)
+--- app b.lua
+local app = zof.app("b")
+app:message("PACKET_IN", {in_port = 7}, function(ev) print("b got in_port " .. ev.msg.in_port) end)
+--- switch 1.3
+--- input
+{type = "PACKET_IN", msg = {in_port = 7, reason = "NO_MATCH", data = eth("02:00:00:00:00:02", "02:00:00:00:00:01", 0x0800, "")}},
+--- log
+filter blew up
+[b] b got in_port 7
+--- no_log
+never
+second handler must not run
