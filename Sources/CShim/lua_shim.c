@@ -100,6 +100,13 @@ void zs_setfuncs(lua_State *L, const char *name, zs_fn fn) {
   lua_setfield(L, -2, name);
 }
 
+void zs_setfuncs_up(lua_State *L, const char *name, zs_fn fn, int nup) {
+  lua_pushlightuserdata(L, (void *)fn);
+  lua_insert(L, -(nup + 1));
+  lua_pushcclosure(L, trampoline, nup + 1);
+  lua_setfield(L, -2, name);
+}
+
 int zs_registryindex(void) { return LUA_REGISTRYINDEX; }
 int zs_upvalueindex(int i) { return lua_upvalueindex(i); }
 void zs_pop(lua_State *L, int n) { lua_pop(L, n); }

@@ -53,6 +53,10 @@ int zs_budget_take_abort(lua_State *L);
 // handler, so they skip the Swift trampoline.
 void zs_push_budget_fns(lua_State *L);
 void zs_setfuncs(lua_State *L, const char *name, zs_fn fn);  // t[name] = fn for the table on top
+// As zs_setfuncs, for the table below `nup` values on top: they become upvalues
+// 2..nup+1 of fn's closure (popped), so strings fn pushes on every call are
+// made once and pushed with lua_pushvalue(L, zs_upvalueindex(k)).
+void zs_setfuncs_up(lua_State *L, const char *name, zs_fn fn, int nup);
 
 // Lua's function-like macros, as functions Swift can see.
 int zs_registryindex(void);
