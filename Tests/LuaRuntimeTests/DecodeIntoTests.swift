@@ -1,0 +1,418 @@
+import CLua
+import CShim
+import XCTest
+
+@testable import LuaRuntime
+@testable import OpenFlow
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// core.decode_into reads PACKET_IN straight from the wire (LuaStack+PacketIn).
+/// These tests hold it to the generic path, OFCodec.decode + setFields: the
+/// same table (keys, values, Lua types, even pairs order) or the same error,
+/// for the corpus, hand-built messages of every version, and broken variants.
+final class DecodeIntoTests: XCTestCase {
+  /// A Lua value as read back, tables with their keys in pairs order.
+  indirect enum LV: Equatable {
+    case int(Int64), float(Double), bool(Bool), string([UInt8]), table([Entry]), other(String)
+  }
+  struct Entry: Equatable {
+    var key: LV
+    var value: LV
+  }
+  enum Outcome: Equatable {
+    case ok(LV)
+    case failed(String)
+  }
+
+  var state: LuaState!
+  var decodeInto: Int32 = 0
+  /// Frames the fast path took (PacketInWire accepted them).
+  var fastCount = 0
+
+  override func setUp() {
+    state = try! LuaState()
+    let L = state.L
+    zs_newtable(L)
+    LuaRuntime.registerDecode(L)
+    state.stack.rawField(-1, "decode_into")
+    XCTAssertEqual(lua_type(L, -1), LUA_TFUNCTION)
+    decodeInto = zs_ref(L)
+    state.stack.pop()
+    fastCount = 0
+  }
+
+  override func tearDown() { state = nil }
+
+  // MARK: reading tables back
+
+  func read(_ idx: Int32, depth: Int = 0) -> LV {
+    let L = state.L
+    let idx = lua_absindex(L, idx)
+    switch lua_type(L, idx) {
+    case LUA_TNUMBER:
+      return zs_isinteger(L, idx) != 0 ? .int(lua_tointegerx(L, idx, nil)) : .float(lua_tonumberx(L, idx, nil))
+    case LUA_TBOOLEAN: return .bool(lua_toboolean(L, idx) != 0)
+    case LUA_TSTRING: return .string(state.stack.withBytes(at: idx) { Array($0) } ?? [])
+    case LUA_TTABLE:
+      guard depth < 10 else { return .other("deep table") }
+      var entries: [Entry] = []
+      lua_pushnil(L)
+      while zs_next(L, idx) != 0 {
+        entries.append(Entry(key: read(-2, depth: depth + 1), value: read(-1, depth: depth + 1)))
+        state.stack.pop()
+      }
+      if lua_getmetatable(L, idx) != 0 {
+        state.stack.pop()
+        entries.append(Entry(key: .other("metatable"), value: .other("set")))
+      }
+      return .table(entries)
+    default: return .other(String(cString: lua_typename(L, lua_type(L, idx))))
+    }
+  }
+
+  // MARK: the two paths
+
+  /// core.decode_into(t, frame) as the prelude calls it. With `guarded`, t
+  /// has a metatable whose __index/__newindex raise, as LAZY's would run code.
+  func fast(_ bytes: [UInt8], guarded: Bool = false) -> Outcome {
+    let L = state.L
+    let base = state.stack.top
+    defer { lua_settop(L, base) }
+    if takesFastPath(bytes) { fastCount += 1 }
+    if guarded {
+      let code = "return setmetatable({}, {__index = function() error('__index ran') end, __newindex = function() error('__newindex ran') end})"
+      XCTAssertEqual(zs_loadbuffer(L, code, code.utf8.count, "=guard"), LUA_OK)
+      XCTAssertNil(state.stack.call(nargs: 0, nresults: 1))
+    } else {
+      lua_createtable(L, 0, 0)
+    }
+    zs_getref(L, decodeInto)
+    lua_pushvalue(L, -2)
+    bytes.withUnsafeBytes { state.stack.push($0) }
+    if let err = state.stack.call(nargs: 2, nresults: 2) { return .failed("raised: \(err)") }
+    if lua_toboolean(L, -2) != 0 {
+      XCTAssertEqual(lua_type(L, -1), LUA_TNIL)
+      lua_settop(L, -3)
+      if guarded {
+        // Drop the guard: the fields are what is compared.
+        lua_pushnil(L)
+        lua_setmetatable(L, -2)
+      }
+      return .ok(read(-1))
+    }
+    XCTAssertEqual(lua_type(L, -2), LUA_TNIL, "decode_into returns true or nil, message")
+    // A failed decode leaves the table as it was.
+    XCTAssertEqual(read(-3), .table(guarded ? [Entry(key: .other("metatable"), value: .other("set"))] : []))
+    return .failed(state.stack.string(at: -1) ?? "(no message)")
+  }
+
+  /// OFCodec.decode then setFields into a fresh table: what decode_into did before.
+  func generic(_ bytes: [UInt8]) -> Outcome {
+    let L = state.L
+    let base = state.stack.top
+    defer { lua_settop(L, base) }
+    do {
+      let m = try OFCodec.decode(bytes)
+      lua_createtable(L, 0, 0)
+      state.stack.setFields(m.msg, into: -1)
+      return .ok(read(-1))
+    } catch {
+      return .failed("malformed message from the switch: \(error)")
+    }
+  }
+
+  func assertSame(_ bytes: [UInt8], _ what: @autoclosure () -> String, file: StaticString = #filePath, line: UInt = #line) {
+    let want = generic(bytes)
+    let got = fast(bytes)
+    if got != want {
+      XCTFail("\(what()): fast path differs\n got: \(got)\nwant: \(want)\nbytes: \(hex(bytes))", file: file, line: line)
+    }
+  }
+
+  func takesFastPath(_ bytes: [UInt8]) -> Bool { bytes.withUnsafeBytes { PacketInWire($0) != nil } }
+
+  func hex(_ b: [UInt8]) -> String { b.map { String($0, radix: 16) }.joined(separator: " ") }
+
+  /// The frame as is, cut short (with and without the header length fixed),
+  /// and with each byte changed a few ways.
+  func assertSameWhenBroken(_ bytes: [UInt8], _ what: String) {
+    assertSame(bytes, what)
+    for n in 0..<bytes.count {
+      var cut = Array(bytes[..<n])
+      assertSame(cut, "\(what) cut to \(n)")
+      if n >= 4 {
+        cut[2] = UInt8(n >> 8)
+        cut[3] = UInt8(n & 0xff)
+        assertSame(cut, "\(what) cut to \(n), length fixed")
+      }
+    }
+    for i in 0..<bytes.count {
+      for change in [{ (_: UInt8) -> UInt8 in 0 }, { _ in 0xff }, { $0 ^ 1 }, { $0 ^ 0x80 }, { $0 &+ 8 }] {
+        var b = bytes
+        b[i] = change(b[i])
+        assertSame(b, "\(what) with byte \(i) \(bytes[i]) -> \(b[i])")
+      }
+    }
+  }
+
+  // MARK: building PACKET_INs
+
+  static func be(_ v: UInt64, _ size: Int) -> [UInt8] { (0..<size).map { UInt8(truncatingIfNeeded: v >> UInt64(8 * (size - 1 - $0))) } }
+
+  static func tlv(_ cls: UInt16, _ number: UInt8, masked: Bool = false, _ payload: [UInt8]) -> [UInt8] {
+    be(UInt64(cls), 2) + [number << 1 | (masked ? 1 : 0), UInt8(payload.count)] + payload
+  }
+
+  struct PI {
+    var version: UInt8
+    var buffer: UInt32 = 0xffff_ffff
+    var totalLen: UInt16 = 64
+    var inPort: UInt32 = 1
+    var inPhyPort: UInt32 = 1
+    var reason: UInt8 = 0
+    var table: UInt8 = 0
+    var cookie: UInt64 = 0
+    var tlvs: [UInt8]? = nil  // nil: just in_port (1.2+)
+    var data: [UInt8] = Array(0..<60)
+
+    var bytes: [UInt8] {
+      var body = be(UInt64(buffer), 4)
+      switch version {
+      case 1: body += be(UInt64(totalLen), 2) + be(UInt64(inPort), 2) + [reason, 0]
+      case 2: body += be(UInt64(inPort), 4) + be(UInt64(inPhyPort), 4) + be(UInt64(totalLen), 2) + [reason, table]
+      default:
+        body += be(UInt64(totalLen), 2) + [reason, table]
+        if version >= 4 { body += be(cookie, 8) }
+        let t = tlvs ?? DecodeIntoTests.tlv(0x8000, 0, be(UInt64(inPort), 4))
+        let len = 4 + t.count
+        body += be(1, 2) + be(UInt64(len), 2) + t + [UInt8](repeating: 0, count: (8 - len % 8) % 8) + [0, 0]
+      }
+      body += data
+      let n = 8 + body.count
+      return [version, 10] + be(UInt64(n), 2) + [0, 0, 0, 42] + body
+    }
+  }
+
+  /// Values for a basic OXM field of `size` bytes, some of each interesting kind.
+  static func values(_ f: OXMField) -> [[UInt8]] {
+    let n = f.size
+    var out: [[UInt8]] = [[UInt8](repeating: 0, count: n), [UInt8](repeating: 0xff, count: n), (0..<n).map { UInt8(truncatingIfNeeded: 0x1f * ($0 + 1)) }]
+    if f.kind == .port { out += [be(0xffff_fff8, 4), be(0xffff_fffd, 4), be(0xffff_fff7, 4), be(65535, 4)] }
+    if f.kind == .ipv4 { out += [[10, 0, 0, 1], [192, 168, 100, 200], [1, 22, 255, 9]] }
+    if f.kind == .ipv6 {
+      let groups: [[UInt16]] = [
+        [0, 0, 0, 0, 0, 0, 0, 1], [1, 0, 0, 0, 0, 0, 0, 0], [0x2001, 0xdb8, 0, 0, 1, 0, 0, 1], [0x2001, 0xdb8, 0, 0, 1, 0, 0, 0],
+        [1, 0, 2, 0, 3, 0, 4, 0], [0xfe80, 0, 0, 0, 0x200, 0x5eff, 0xfe00, 0x5301], [0, 0, 1, 0, 0, 0, 2, 0], [0xabc, 0x12, 0xf, 0x100, 0, 0xffff, 0x1000, 0],
+      ]
+      out += groups.map { $0.flatMap { g in be(UInt64(g), 2) } }
+    }
+    return out
+  }
+
+  /// Hand-built PACKET_INs of every version, over the values each field can take.
+  static func handBuilt() -> [(String, [UInt8])] {
+    var out: [(String, [UInt8])] = []
+    for v: UInt8 in 1...6 {
+      for buffer: UInt32 in [0xffff_ffff, 0, 7, 0x8000_0000, 0xffff_fffe] {
+        out.append(("v\(v) buffer \(buffer)", PI(version: v, buffer: buffer).bytes))
+      }
+      for reason: UInt8 in [0, 1, 2, 3, 4, 5, 6, 7, 255] {
+        out.append(("v\(v) reason \(reason)", PI(version: v, reason: reason, table: reason).bytes))
+      }
+      let ports: [UInt32] = v == 1 ? [0, 1, 0xfff7, 0xfff8, 0xfffd, 0xfffe, 0xffff] : [0, 1, 0xfff8, 0xffff, 0xffff_fff7, 0xffff_fff8, 0xffff_fffd, 0xffff_ffff]
+      for p in ports {
+        out.append(("v\(v) in_port \(p)", PI(version: v, inPort: p, inPhyPort: p ^ 7).bytes))
+      }
+      for data in [[], [0], Array("hi".utf8), [UInt8](repeating: 0, count: 40), [UInt8](repeating: 0xaa, count: 41), Array(repeating: 0x55, count: 1500)] {
+        out.append(("v\(v) data of \(data.count)", PI(version: v, totalLen: UInt16(data.count), data: data).bytes))
+      }
+      out.append(("v\(v) cookie and table", PI(version: v, table: 254, cookie: 0xffff_ffff_ffff_ffff).bytes))
+      out.append(("v\(v) cookie", PI(version: v, cookie: 0x0123_4567_89ab_cdef).bytes))
+      guard v >= 3 else { continue }
+      // Every basic OXM field, with and without a mask, alone and after in_port.
+      for f in OXMField.all {
+        for value in values(f) {
+          let plain = tlv(0x8000, f.number, value)
+          out.append(("v\(v) match \(f.name)", PI(version: v, tlvs: plain).bytes))
+          let masked = tlv(0x8000, f.number, masked: true, value + values(f)[2])
+          out.append(("v\(v) match \(f.name) masked", PI(version: v, tlvs: tlv(0x8000, 0, be(3, 4)) + masked).bytes))
+        }
+      }
+      let all = OXMField.all.map { tlv(0x8000, $0.number, values($0)[2]) }
+      out.append(("v\(v) match of every field", PI(version: v, tlvs: all.joined().map { $0 }).bytes))
+      out.append(("v\(v) empty match", PI(version: v, tlvs: []).bytes))
+      // Other classes: raw names and bytes.
+      let raw = tlv(0x0001, 31, [1, 2, 3, 4]) + tlv(0x0001, 3, masked: true, [1, 2, 0xff, 0]) + tlv(0xffff, 5, masked: true, [0, 0, 0x23, 0x20, 9, 8])
+        + tlv(0x8000, 40, [7]) + tlv(0x8000, 127, masked: true, []) + tlv(0x1234, 0, []) + tlv(0xabcd, 100, [0])
+      out.append(("v\(v) match with other classes", PI(version: v, tlvs: tlv(0x8000, 0, be(9, 4)) + raw).bytes))
+      // Tunnel fields as Open vSwitch sends them (NXM class 1).
+      let tunnel = tlv(0x8000, 0, be(43981, 4)) + tlv(0x8000, 38, be(50000, 8)) + tlv(0x0001, 31, [192, 168, 2, 3]) + tlv(0x0001, 32, [192, 168, 2, 4])
+      out.append(("v\(v) tunnel match", PI(version: v, tlvs: tunnel).bytes))
+      // Errors the codec words: duplicates, bad lengths, odd masks, other match types.
+      out.append(("v\(v) in_port twice", PI(version: v, tlvs: tlv(0x8000, 0, be(1, 4)) + tlv(0x8000, 0, be(2, 4))).bytes))
+      out.append(("v\(v) raw field twice", PI(version: v, tlvs: tlv(0x0001, 3, [1]) + tlv(0x0001, 3, masked: true, [1, 2])).bytes))
+      out.append(("v\(v) in_port short", PI(version: v, tlvs: tlv(0x8000, 0, be(1, 2))).bytes))
+      out.append(("v\(v) odd experimenter mask", PI(version: v, tlvs: tlv(0xffff, 1, masked: true, [0, 0, 0x23, 0x20, 1])).bytes))
+      out.append(("v\(v) short experimenter mask", PI(version: v, tlvs: tlv(0xffff, 1, masked: true, [0, 0])).bytes))
+    }
+    return out
+  }
+
+  // MARK: tests
+
+  func testStringsFollowTheCodecsOXMTable() {
+    for f in OXMField.all {
+      let mine = PacketInStrings.fields[Int(f.number)]
+      XCTAssertEqual(mine.name, f.name)
+      XCTAssertEqual(mine.size, f.size, f.name)
+      XCTAssertEqual("\(mine.kind)", "\(f.kind)", f.name)
+    }
+    let known = Set(OXMField.all.map { Int($0.number) })
+    for (n, f) in PacketInStrings.fields.enumerated() where !known.contains(n) { XCTAssertEqual(f.kind, .none) }
+    XCTAssertEqual(PacketInStrings.reasonNames.indices.map { OFPacketInNames.reason.name(UInt64($0)) ?? "" }, PacketInStrings.reasonNames)
+    for (i, name) in PacketInStrings.portNames.enumerated() {
+      XCTAssertEqual(OFCodec.portValue(0xffff_fff8 + UInt64(i), OFVersion.v1_3), .string(name))
+      XCTAssertEqual(OFCodec.portValue(0xfff8 + UInt64(i), OFVersion.v1_0), .string(name))
+    }
+    XCTAssertLessThanOrEqual(PacketInStrings.all.count, 254, "a C closure holds at most 255 upvalues")
+  }
+
+  func testHandBuiltPacketInsOfEveryVersion() {
+    let cases = Self.handBuilt()
+    var good = 0
+    for (what, bytes) in cases {
+      assertSame(bytes, what)
+      if case .ok = generic(bytes) { good += 1 }
+    }
+    // Every one the codec accepts takes the fast path.
+    XCTAssertEqual(fastCount, good, "fast path taken for \(fastCount) of \(cases.count)")
+    print("hand-built: \(cases.count) PACKET_INs, \(good) good ones")
+    for v: UInt8 in 1...6 {
+      let b = PI(version: v).bytes
+      XCTAssertTrue(takesFastPath(b), "v\(v)")
+      guard case .ok(.table(let e)) = fast(b) else { return XCTFail("v\(v) did not decode") }
+      let keys = e.map { entry -> String in
+        if case .string(let s) = entry.key { return String(decoding: s, as: UTF8.self) }
+        return "?"
+      }
+      print("v\(v) PACKET_IN keys in pairs order: \(keys)")
+    }
+  }
+
+  func testBrokenPacketInsFailAsBefore() {
+    var picks: [(String, [UInt8])] = []
+    for v: UInt8 in 1...6 {
+      picks.append(("v\(v)", PI(version: v, data: [1, 2, 3]).bytes))
+      if v >= 3 {
+        let t = Self.tlv(0x8000, 0, Self.be(5, 4)) + Self.tlv(0x8000, 3, masked: true, [1, 2, 3, 4, 5, 6, 0xff, 0xff, 0xff, 0, 0, 0])
+          + Self.tlv(0x0001, 3, masked: true, [1, 0xf0]) + Self.tlv(0x8000, 11, [10, 0, 0, 1])
+        picks.append(("v\(v) with a match", PI(version: v, tlvs: t, data: [9]).bytes))
+      }
+    }
+    for (what, bytes) in picks { assertSameWhenBroken(bytes, what) }
+  }
+
+  func testRandomlyDamagedPacketIns() {
+    var seed: UInt64 = 0x9e37_79b9_7f4a_7c15
+    func next(_ n: Int) -> Int {
+      seed = seed &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+      return Int((seed >> 33) % UInt64(n))
+    }
+    let bases = Self.handBuilt().map(\.1).filter { $0.count < 200 }
+    for i in 0..<20_000 {
+      var b = bases[next(bases.count)]
+      for _ in 0..<(1 + next(4)) { b[8 + next(b.count - 8)] = UInt8(next(256)) }
+      if next(3) == 0 {
+        let n = 8 + next(b.count - 8)
+        b = Array(b[..<n])
+        b[2] = UInt8(n >> 8)
+        b[3] = UInt8(n & 0xff)
+      }
+      assertSame(b, "random case \(i)")
+    }
+  }
+
+  func testEveryCorpusMessage() throws {
+    var parts = "\(#filePath)".split(separator: "/", omittingEmptySubsequences: false)
+    parts.removeLast(3)
+    let root = parts.joined(separator: "/") + "/../shared/corpus/ryu"
+    guard !Self.list(root).isEmpty else {
+      print("SKIP: corpus not found at \(root)")
+      throw XCTSkip("corpus not found at \(root)")
+    }
+    var files = 0, packetIns = 0
+    for folder in Self.list(root) {
+      for name in Self.list(root + "/" + folder) where name.hasSuffix(".packet") {
+        guard let bytes = Self.read(root + "/" + folder + "/" + name) else { XCTFail("cannot read \(name)"); continue }
+        files += 1
+        let before = fastCount
+        assertSame(bytes, "\(folder)/\(name)")
+        if bytes.count > 1 && bytes[1] == 10 {
+          packetIns += 1
+          XCTAssertEqual(fastCount, before + 1, "\(folder)/\(name) should take the fast path")
+          assertSameWhenBroken(bytes, "\(folder)/\(name)")
+        }
+      }
+    }
+    XCTAssertGreaterThan(files, 300)
+    XCTAssertGreaterThanOrEqual(packetIns, 8)
+    print("corpus: \(files) messages, \(packetIns) PACKET_INs compared")
+  }
+
+  func testMetamethodsNeverRun() {
+    for v: UInt8 in 1...6 {
+      let b = PI(version: v).bytes
+      let plain = fast(b)
+      XCTAssertEqual(fast(b, guarded: true), plain, "v\(v)")
+      guard case .ok = plain else { return XCTFail("v\(v) did not decode") }
+    }
+    // The generic path too (FLOW_REMOVED is not special-cased).
+    let fr = try! OFCodec.encode(OFMessage(version: 4, type: "FLOW_REMOVED", xid: 1, msg: .table([
+      "cookie": .uint(1), "reason": .string("DELETE"), "match": .table([OFField("in_port", .uint(1))]),
+    ])))
+    XCTAssertEqual(fast(fr, guarded: true), generic(fr))
+  }
+
+  func testNoFrameIsAnError() {
+    let L = state.L
+    let base = state.stack.top
+    defer { lua_settop(L, base) }
+    zs_getref(L, decodeInto)
+    lua_createtable(L, 0, 0)
+    lua_pushinteger(L, 5)
+    XCTAssertNil(state.stack.call(nargs: 2, nresults: 2))
+    XCTAssertEqual(lua_type(L, -2), LUA_TNIL)
+    XCTAssertEqual(state.stack.string(at: -1), "no frame to decode")
+  }
+
+  // MARK: files
+
+  static func list(_ dir: String) -> [String] {
+    guard let d = opendir(dir) else { return [] }
+    defer { closedir(d) }
+    var names: [String] = []
+    while let entry = readdir(d) {
+      let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+        String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
+      }
+      if !name.hasPrefix(".") { names.append(name) }
+    }
+    return names.sorted()
+  }
+
+  static func read(_ path: String) -> [UInt8]? {
+    guard let f = fopen(path, "rb") else { return nil }
+    defer { fclose(f) }
+    var out: [UInt8] = []
+    var chunk = [UInt8](repeating: 0, count: 4096)
+    while true {
+      let n = fread(&chunk, 1, chunk.count, f)
+      if n <= 0 { break }
+      out += chunk[0..<n]
+    }
+    return out
+  }
+}
