@@ -40,6 +40,9 @@ struct OFEncoder {
       }
     default:
       guard let x = v.uint else {
+        // Lua's integers are signed 64-bit: 0xffffffffffffffff arrives as -1,
+        // so a 64-bit field takes a negative number as its bit pattern.
+        if case .int(let i) = v, bits >= 64 { n = UInt64(bitPattern: i); break }
         if case .int(let i) = v { throw fail("\(field) is negative (\(i))") }
         throw fail("\(field) must be a number" + (names == nil ? "" : " or a name"))
       }

@@ -153,6 +153,15 @@ final class CodecFlowModTests: XCTestCase {
     assertEncodeError(fm(4, ["actions": .list([.table(["action": .string("OUTPUT")])])]), reason: "OUTPUT needs `port_no`")
   }
 
+  func testSixtyFourBitFieldsTakeNegativeLuaIntegersAsBitPatterns() throws {
+    // Lua has no unsigned integers: 0xffffffffffffffff is -1 there.
+    let m = try encodeDecode(OFMessage(version: 4, type: "FLOW_MOD", msg: .table([
+      "command": .string("DELETE"), "cookie": .uint(0x6c326d), "cookie_mask": .int(-1),
+    ])))
+    XCTAssertEqual(m.msg["cookie_mask"], .uint(UInt64.max))
+    XCTAssertEqual(m.msg["cookie"], .uint(0x6c326d))
+  }
+
   func testFlags10() throws {
     let m = try encodeDecode(OFMessage(version: 1, type: "FLOW_MOD", msg: .table(["flags": .list([.string("EMERG"), .string("SEND_FLOW_REM")])])))
     XCTAssertEqual(m.msg["flags"], .list([.string("SEND_FLOW_REM"), .string("EMERG")]))
