@@ -308,6 +308,38 @@ host_add() {
   zt_debug "host $name $ip on $bridge"
 }
 
+# bridge_link BRIDGE_A BRIDGE_B NAME_A NAME_B
+#   A cable between two bridges: a veth pair whose ends NAME_A and NAME_B become
+#   ports of BRIDGE_A and BRIDGE_B. Names fit in 15 characters and start with
+#   $ZT_PREFIX.
+bridge_link() {
+  local a=$1 b=$2 na=$3 nb=$4 n
+  for n in "$na" "$nb"; do
+    [ "${#n}" -le 15 ] || zt_die "link name $n is longer than 15 characters"
+    ip link show dev "$n" >/dev/null 2>&1 && zt_die "link $n exists already (not ours; leaving it alone)"
+  done
+  ip link add "$na" type veth peer name "$nb"
+  ZT_LINKS+=("$na" "$nb")
+  ip link set dev "$na" up
+  ip link set dev "$nb" up
+  zt_vsctl add-port "$a" "$na" -- add-port "$b" "$nb"
+  zt_debug "cable $a:$na <-> $b:$nb"
+}
+
+# ofport NAME: the OpenFlow port number OVS gave interface NAME (waits for it).
+ofport() {
+  local n
+  for _ in $(seq 1 50); do
+    n=$(zt_vsctl get Interface "$1" ofport 2>/dev/null || true)
+    if [[ "$n" =~ ^[0-9]+$ ]] && [ "$n" -gt 0 ]; then
+      echo "$n"
+      return 0
+    fi
+    sleep 0.1
+  done
+  zt_die "interface $1 has no OpenFlow port number"
+}
+
 # Forgets learned neighbours in every host (so the next pings start with ARP).
 hosts_flush_neigh() {
   local h
