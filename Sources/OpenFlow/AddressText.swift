@@ -4,15 +4,23 @@ enum AddressText {
   static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
 
   /// "aa:bb:cc:dd:ee:ff" from 6 bytes (any count works; colons between bytes).
+  /// Written straight into the string's storage: every decoded packet has two.
   static func mac<C: Collection>(_ b: C) -> String where C.Element == UInt8 {
-    var out: [UInt8] = []
-    out.reserveCapacity(b.count * 3)
-    for (i, x) in b.enumerated() {
-      if i > 0 { out.append(UInt8(ascii: ":")) }
-      out.append(hexDigits[Int(x >> 4)])
-      out.append(hexDigits[Int(x & 15)])
+    let n = b.count
+    guard n > 0 else { return "" }
+    return String(unsafeUninitializedCapacity: n * 3 - 1) { out in
+      var i = 0
+      for x in b {
+        if i > 0 {
+          out[i] = UInt8(ascii: ":")
+          i += 1
+        }
+        out[i] = hexDigits[Int(x >> 4)]
+        out[i + 1] = hexDigits[Int(x & 15)]
+        i += 2
+      }
+      return i
     }
-    return String(decoding: out, as: UTF8.self)
   }
 
   static func hexValue(_ c: UInt8) -> UInt8? {
@@ -50,16 +58,27 @@ enum AddressText {
 
   /// Dotted quad, written digit by digit (every decoded packet with IPv4 calls this).
   static func ipv4(_ v: UInt32) -> String {
-    var out: [UInt8] = []
-    out.reserveCapacity(15)
-    for shift in stride(from: 24, through: 0, by: -8) {
-      let b = UInt8(truncatingIfNeeded: v >> UInt32(shift))
-      if shift != 24 { out.append(UInt8(ascii: ".")) }
-      if b >= 100 { out.append(48 + b / 100) }
-      if b >= 10 { out.append(48 + (b / 10) % 10) }
-      out.append(48 + b % 10)
+    String(unsafeUninitializedCapacity: 15) { out in
+      var i = 0
+      for shift in stride(from: 24, through: 0, by: -8) {
+        let b = UInt8(truncatingIfNeeded: v >> UInt32(shift))
+        if shift != 24 {
+          out[i] = UInt8(ascii: ".")
+          i += 1
+        }
+        if b >= 100 {
+          out[i] = 48 + b / 100
+          i += 1
+        }
+        if b >= 10 {
+          out[i] = 48 + (b / 10) % 10
+          i += 1
+        }
+        out[i] = 48 + b % 10
+        i += 1
+      }
+      return i
     }
-    return String(decoding: out, as: UTF8.self)
   }
 
   static func parseIPv4<C: Collection>(bytes s: C) -> UInt32? where C.Element == UInt8 {
