@@ -1,4 +1,5 @@
 // PACKET_OUT: buffer_id, in_port, actions, data (1.0 ports are 16-bit).
+// `pkt` (packet fields, see PacketBuilder) may stand in for `data`.
 
 extension OFCodec {
   static func decodePacketOut(_ r: inout ByteReader, _ v: UInt8) throws(OFCodecError) -> OFValue {
@@ -28,5 +29,18 @@ extension OFCodec {
     try encodeActions(try e.list(m, "actions"), &e)
     e.out.patchU16(at: lenAt, UInt16(truncatingIfNeeded: e.out.count - start))
     e.out.append(try e.bytes(m, "data"))
+  }
+
+  /// Replaces `pkt` by the `data` it builds, before either body encoder (the
+  /// hand-written one or 1.5's spec) sees the message.
+  static func withBuiltPacket(_ msg: OFValue, _ e: OFEncoder) throws(OFCodecError) -> OFValue {
+    guard var f = msg.fields, let i = f.firstIndex(where: { $0.name == "pkt" }) else { return msg }
+    guard msg["data"] == nil else { throw e.fail("give `pkt` or `data`, not both") }
+    do {
+      f[i] = OFField("data", .bytes(try PacketBuilder.build(f[i].value)))
+    } catch {
+      throw e.fail(error.description)
+    }
+    return .table(f)
   }
 }

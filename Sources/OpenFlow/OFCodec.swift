@@ -97,9 +97,10 @@ public enum OFCodec {
     }
   }
 
-  static func encodeBody(_ kind: MsgKind, _ mp: UInt16?, _ msg: OFValue, _ e: inout OFEncoder) throws(OFCodecError) {
+  static func encodeBody(_ kind: MsgKind, _ mp: UInt16?, _ given: OFValue, _ e: inout OFEncoder) throws(OFCodecError) {
     let v = e.version
-    if kind.isMultipart { return try encodeMultipart(kind, mp ?? 0, msg, &e) }
+    if kind.isMultipart { return try encodeMultipart(kind, mp ?? 0, given, &e) }
+    let msg = kind == .PACKET_OUT ? try withBuiltPacket(given, e) : given
     switch kind {
     case .HELLO: return try encodeHello(msg, &e)
     case .ERROR: return try encodeError(msg, &e)

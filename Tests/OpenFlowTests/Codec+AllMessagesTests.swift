@@ -182,10 +182,50 @@ final class CodecAllMessagesTests: XCTestCase {
   func testUnknownFieldsAreErrors() {
     assertEncodeError(OFMessage(version: 4, type: "FLOW_MOD", msg: .table(["idle_timout": .uint(10)])),
                       reason: "FLOW_MOD has no field `idle_timout` in OpenFlow 1.3")
-    assertEncodeError(OFMessage(version: 1, type: "PACKET_OUT", msg: .table(["pkt": .table([])])),
-                      reason: "PACKET_OUT has no field `pkt` in OpenFlow 1.0")
+    assertEncodeError(OFMessage(version: 1, type: "PACKET_OUT", msg: .table(["pkts": .table([])])),
+                      reason: "PACKET_OUT has no field `pkts` in OpenFlow 1.0")
     assertEncodeError(OFMessage(version: 5, type: "METER_MOD", msg: .table(["meter_id": .uint(1), "band": .list([])])),
                       reason: "METER_MOD has no field `band` in OpenFlow 1.4")
+  }
+
+  /// PACKET_OUT may carry `pkt` (packet fields) instead of `data`, on every
+  /// version: the frame is built and sent as `data`.
+  func testPacketOutBuildsPkt() throws {
+    let pkt: OFValue = .table([
+      "eth_dst": .string("ff:ff:ff:ff:ff:ff"), "eth_src": .string("02:00:00:00:00:01"),
+      "arp_op": .uint(1), "arp_spa": .string("10.0.0.1"), "arp_tpa": .string("10.0.0.2"),
+    ])
+    let frame = try PacketBuilder.build(pkt)
+    XCTAssertEqual(frame.count, 60)
+    for v: UInt8 in 1...6 {
+      let m = OFMessage(version: v, type: "PACKET_OUT", xid: 9, msg: .table([
+        "in_port": .uint(3), "actions": .list([.table(["action": .string("OUTPUT"), "port_no": .string("FLOOD")])]), "pkt": pkt,
+      ]))
+      let bytes = try OFCodec.encode(m)
+      XCTAssertEqual(Array(bytes.suffix(60)), frame, "version \(v)")
+      let back = try OFCodec.decode(bytes)
+      XCTAssertEqual(back.msg["data"], .bytes(frame), "version \(v)")
+      XCTAssertEqual(back.msg["in_port"], .uint(3), "version \(v)")
+      XCTAssertNil(back.msg["pkt"])
+      XCTAssertEqual(back.msg["data"]?.bytes.map(decodePacket)?["arp_tpa"], .string("10.0.0.2"))
+      // The same message given as data encodes to the same bytes.
+      var asData = m.msg.fields!.filter { $0.name != "pkt" }
+      asData.append(OFField("data", .bytes(frame)))
+      XCTAssertEqual(try OFCodec.encode(OFMessage(version: v, type: "PACKET_OUT", xid: 9, msg: .table(asData))), bytes, "version \(v)")
+      // Builder errors are PACKET_OUT's, naming the packet field.
+      let bad = pkt.fields!.map { $0.name == "arp_spa" ? OFField("arp_spa", .string("x")) : $0 }
+      assertEncodeError(OFMessage(version: v, type: "PACKET_OUT", msg: .table(["pkt": .table(bad)])),
+                        reason: "pkt.arp_spa: 'x' is not an IPv4 address")
+      assertEncodeError(OFMessage(version: v, type: "PACKET_OUT", msg: .table(["pkt": pkt, "data": .bytes([1])])),
+                        reason: "give `pkt` or `data`, not both")
+    }
+    do {
+      _ = try OFCodec.encode(OFMessage(version: 4, type: "PACKET_OUT", msg: .table(["pkt": .bytes([1, 2])])))
+      XCTFail("encoded a PACKET_OUT whose pkt is bytes")
+    } catch {
+      XCTAssertEqual(error.messageType, "PACKET_OUT")
+      XCTAssertEqual(error.reason, "pkt: must be a table of fields, not 2 bytes")
+    }
   }
 
   func testIPv4TextEdges() {
