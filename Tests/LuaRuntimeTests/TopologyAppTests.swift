@@ -105,6 +105,10 @@ final class TopologyAppTests: XCTestCase {
     packetIn(s1, port: 1, try frame(src: "02:aa:00:00:00:01"))
     packetIn(s2, port: 3, try frame(src: "02:aa:00:00:00:02"))  // a packet in transit
     packetIn(s2, port: 1, try frame(src: "02:aa:00:00:00:01"))
+    s1.send(OFMessage(version: 4, type: "PACKET_IN", msg: .table([
+      "in_port": .string("CONTROLLER"), "reason": .string("ACTION"), "data": .bytes(try frame(src: "02:aa:00:00:00:03")),
+    ])))
+    h.settle(s1)
     XCTAssertEqual(h.printed.filter { $0.hasPrefix("host") || $0.hasPrefix("moved") }, [
       "host 02:aa:00:00:00:01 at 01:1", "moved 02:aa:00:00:00:01 to 02:1 from 01:1",
     ])

@@ -189,7 +189,9 @@ end)
 
 app:message("PACKET_IN", function(ev)
   local dpid, port = ev.datapath_id, ev.msg.in_port
-  if switches[dpid] == nil or link_port[key(dpid, port)] then return end
+  -- Hosts sit behind physical ports; a packet the controller itself injected
+  -- (in_port CONTROLLER, LOCAL) says nothing about where anyone is.
+  if switches[dpid] == nil or math.type(port) ~= "integer" or link_port[key(dpid, port)] then return end
   local pkt = ev.msg.pkt
   local mac = pkt and pkt.eth_src
   -- Group addresses never send; a frame claiming one is not a host.
