@@ -1,0 +1,1 @@
+../../apps-lua/l2_switch.lua
