@@ -4,38 +4,53 @@ import OpenFlow
 
 extension LuaRuntime {
   /// core.decode_into(t, frame) fills t with the message's fields;
+  /// core.decode_msg(frame) -> a new table of them, made at its final size
+  /// (filling `{}` grows it four times on the way to a PACKET_IN's 8 keys);
   /// core.decode_packet(data) -> table of packet fields.
   static func registerDecode(_ L: OpaquePointer) {
     // PACKET_IN's keys and names ride along as upvalues (see PacketInStrings).
     let strings = PacketInStrings.all
     _ = lua_checkstack(L, Int32(strings.count) + 4)
     for s in strings { LuaStack(L).push(s) }
-    zs_setfuncs_up(L, "decode_into", { L in
-      let stack = LuaStack(L!)
-      let fast = stack.withBytes(at: 2) { b in stack.setPacketInFields(b, into: 1, strings: zs_upvalueindex(2)) }
-      if fast == true {
-        lua_pushboolean(L, 1)
-        return 1
-      }
-      let result: Result<OFMessage, OFCodecError>? = stack.withBytes(at: 2) { b in
-        Result { () throws(OFCodecError) -> OFMessage in try OFCodec.decode(b) }
-      }
-      switch result {
-      case .success(let m)?:
-        stack.setFields(m.msg, into: 1)
-        lua_pushboolean(L, 1)
-        return 1
-      case .failure(let e)?:
-        return LuaRuntime.fail(L, "malformed message from the switch: \(e)")
-      case nil:
-        return LuaRuntime.fail(L, "no frame to decode")
-      }
-    }, Int32(strings.count))
+    zs_setfuncs_up(L, "decode_into", { L in LuaRuntime.decodeFrame(L, at: 2, into: 1) }, Int32(strings.count))
+    for s in strings { LuaStack(L).push(s) }
+    zs_setfuncs_up(L, "decode_msg", { L in LuaRuntime.decodeFrame(L, at: 1, into: nil) }, Int32(strings.count))
     set(L, "decode_packet") { L in
       let rt = LuaRuntime.of(L)
       guard let v = LuaStack(L!).withBytes(at: 1, { PacketDecoder.decode($0) }) else { return 0 }
       LuaStack(L!).push(v)
       return 1
+    }
+  }
+
+  /// Decodes the frame at `frame` into the table at `into`, or into a new
+  /// table sized for the fields. PACKET_IN comes straight from the wire
+  /// (LuaStack+PacketIn); other messages through OFCodec.
+  static func decodeFrame(_ L: OpaquePointer?, at frame: Int32, into: Int32?) -> Int32 {
+    let stack = LuaStack(L!)
+    func done() -> Int32 {
+      if into != nil { lua_pushboolean(L, 1) }
+      return 1
+    }
+    let fast = stack.withBytes(at: frame) { b -> Bool in
+      guard let w = PacketInWire(b) else { return false }
+      if into == nil { lua_createtable(L, 0, w.fieldCount) }
+      stack.setPacketInFields(w, into: into ?? -1, strings: zs_upvalueindex(2))
+      return true
+    }
+    if fast == true { return done() }
+    let result: Result<OFMessage, OFCodecError>? = stack.withBytes(at: frame) { b in
+      Result { () throws(OFCodecError) -> OFMessage in try OFCodec.decode(b) }
+    }
+    switch result {
+    case .success(let m)?:
+      if into == nil { lua_createtable(L, 0, Int32(clamping: m.msg.fields?.count ?? 0)) }
+      stack.setFields(m.msg, into: into ?? -1)
+      return done()
+    case .failure(let e)?:
+      return LuaRuntime.fail(L, "malformed message from the switch: \(e)")
+    case nil:
+      return LuaRuntime.fail(L, "no frame to decode")
     }
   }
 }

@@ -59,6 +59,15 @@ struct PacketInWire {
   var inPortAt = -1
   var data = 0
 
+  /// Top-level fields the table gets (decode_msg sizes a new table for them).
+  var fieldCount: Int32 {
+    switch version {
+    case 1, 3: return 6
+    case 2: return 7
+    default: return inPortAt >= 0 ? 8 : 7
+    }
+  }
+
   /// Nil for anything the generic path should take: another type, or bytes
   /// the codec rejects (it words the error).
   init?(_ b: UnsafeRawBufferPointer) {
@@ -139,13 +148,12 @@ struct PacketInWire {
 }
 
 extension LuaStack {
-  /// Fills the table at `idx` with a PACKET_IN's fields straight from the
-  /// wire: the same keys, values, Lua types and insertion order (so the same
-  /// table) as OFCodec.decode + setFields, without building OFValues.
-  /// `strings` is the pseudo-index of the first PacketInStrings upvalue.
-  /// False, with nothing written, for anything the generic path should take.
-  func setPacketInFields(_ b: UnsafeRawBufferPointer, into idx: Int32, strings: Int32) -> Bool {
-    guard let w = PacketInWire(b) else { return false }
+  /// Fills the table at `idx` with a checked PACKET_IN's fields: the same
+  /// keys, values, Lua types and insertion order (so the same table) as
+  /// OFCodec.decode + setFields, without building OFValues. `strings` is the
+  /// pseudo-index of the first PacketInStrings upvalue.
+  func setPacketInFields(_ w: PacketInWire, into idx: Int32, strings: Int32) {
+    let b = w.b
     let t = lua_absindex(L, idx)
     typealias S = PacketInStrings
     func str(_ k: Int) { lua_pushvalue(L, strings - Int32(k)) }
@@ -199,7 +207,6 @@ extension LuaStack {
       set(S.match) { pushMatch(w, strings: strings) }
     }
     set(S.data, data)
-    return true
   }
 
   /// The OXM match as a table, fields in wire order, each mask after its field.

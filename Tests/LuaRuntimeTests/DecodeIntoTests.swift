@@ -9,10 +9,11 @@ import XCTest
   import Glibc
 #endif
 
-/// core.decode_into reads PACKET_IN straight from the wire (LuaStack+PacketIn).
-/// These tests hold it to the generic path, OFCodec.decode + setFields: the
-/// same table (keys, values, Lua types, even pairs order) or the same error,
-/// for the corpus, hand-built messages of every version, and broken variants.
+/// core.decode_into and core.decode_msg read PACKET_IN straight from the
+/// wire (LuaStack+PacketIn). These tests hold them to the generic path,
+/// OFCodec.decode + setFields: the same table (keys, values, Lua types, even
+/// pairs order) or the same error, for the corpus, hand-built messages of
+/// every version, and broken variants.
 final class DecodeIntoTests: XCTestCase {
   /// A Lua value as read back, tables with their keys in pairs order.
   indirect enum LV: Equatable {
@@ -29,6 +30,7 @@ final class DecodeIntoTests: XCTestCase {
 
   var state: LuaState!
   var decodeInto: Int32 = 0
+  var decodeMsg: Int32 = 0
   /// Frames the fast path took (PacketInWire accepted them).
   var fastCount = 0
 
@@ -40,6 +42,9 @@ final class DecodeIntoTests: XCTestCase {
     state.stack.rawField(-1, "decode_into")
     XCTAssertEqual(lua_type(L, -1), LUA_TFUNCTION)
     decodeInto = zs_ref(L)
+    state.stack.rawField(-1, "decode_msg")
+    XCTAssertEqual(lua_type(L, -1), LUA_TFUNCTION)
+    decodeMsg = zs_ref(L)
     state.stack.pop()
     fastCount = 0
   }
@@ -109,14 +114,31 @@ final class DecodeIntoTests: XCTestCase {
     return .failed(state.stack.string(at: -1) ?? "(no message)")
   }
 
-  /// OFCodec.decode then setFields into a fresh table: what decode_into did before.
-  func generic(_ bytes: [UInt8]) -> Outcome {
+  /// core.decode_msg(frame): a new table.
+  func fastNew(_ bytes: [UInt8]) -> Outcome {
+    let L = state.L
+    let base = state.stack.top
+    defer { lua_settop(L, base) }
+    zs_getref(L, decodeMsg)
+    bytes.withUnsafeBytes { state.stack.push($0) }
+    if let err = state.stack.call(nargs: 1, nresults: 2) { return .failed("raised: \(err)") }
+    if lua_type(L, -2) == LUA_TTABLE {
+      XCTAssertEqual(lua_type(L, -1), LUA_TNIL)
+      return .ok(read(-2))
+    }
+    XCTAssertEqual(lua_type(L, -2), LUA_TNIL, "decode_msg returns a table or nil, message")
+    return .failed(state.stack.string(at: -1) ?? "(no message)")
+  }
+
+  /// OFCodec.decode then setFields into a fresh table: what decode_into did
+  /// before (`presized`: a table made for the fields, as decode_msg's).
+  func generic(_ bytes: [UInt8], presized: Bool = false) -> Outcome {
     let L = state.L
     let base = state.stack.top
     defer { lua_settop(L, base) }
     do {
       let m = try OFCodec.decode(bytes)
-      lua_createtable(L, 0, 0)
+      lua_createtable(L, 0, presized ? Int32(m.msg.fields?.count ?? 0) : 0)
       state.stack.setFields(m.msg, into: -1)
       return .ok(read(-1))
     } catch {
@@ -129,6 +151,11 @@ final class DecodeIntoTests: XCTestCase {
     let got = fast(bytes)
     if got != want {
       XCTFail("\(what()): fast path differs\n got: \(got)\nwant: \(want)\nbytes: \(hex(bytes))", file: file, line: line)
+    }
+    let wantNew = generic(bytes, presized: true)
+    let gotNew = fastNew(bytes)
+    if gotNew != wantNew {
+      XCTFail("\(what()): decode_msg differs\n got: \(gotNew)\nwant: \(wantNew)\nbytes: \(hex(bytes))", file: file, line: line)
     }
   }
 
@@ -286,6 +313,9 @@ final class DecodeIntoTests: XCTestCase {
     for (what, bytes) in cases {
       assertSame(bytes, what)
       if case .ok = generic(bytes) { good += 1 }
+      if let m = try? OFCodec.decode(bytes), let n = bytes.withUnsafeBytes({ PacketInWire($0)?.fieldCount }) {
+        XCTAssertEqual(Int(n), m.msg.fields?.count, "\(what): decode_msg sizes its table for every field")
+      }
     }
     // Every one the codec accepts takes the fast path.
     XCTAssertEqual(fastCount, good, "fast path taken for \(fastCount) of \(cases.count)")
@@ -384,6 +414,11 @@ final class DecodeIntoTests: XCTestCase {
     lua_createtable(L, 0, 0)
     lua_pushinteger(L, 5)
     XCTAssertNil(state.stack.call(nargs: 2, nresults: 2))
+    XCTAssertEqual(lua_type(L, -2), LUA_TNIL)
+    XCTAssertEqual(state.stack.string(at: -1), "no frame to decode")
+    lua_settop(L, base)
+    zs_getref(L, decodeMsg)
+    XCTAssertNil(state.stack.call(nargs: 0, nresults: 2))
     XCTAssertEqual(lua_type(L, -2), LUA_TNIL)
     XCTAssertEqual(state.stack.string(at: -1), "no frame to decode")
   }
