@@ -145,6 +145,12 @@ static void budget_hook(lua_State *L, lua_Debug *ar) {
     return;
   }
   if (!mem->aborting) {
+    // The clock starts at the first check: a step shorter than one hook
+    // interval (most handlers) never reads it.
+    if (mem->deadline == 0) {
+      mem->deadline = monotonic() + mem->armed_for;
+      return;
+    }
     if (monotonic() < mem->deadline) return;
     mem->aborting = 1;
   }
@@ -162,7 +168,8 @@ void zs_budget_arm(lua_State *L, lua_State *co, double seconds) {
   lua_getallocf(L, (void **)&mem);
   mem->armed = seconds > 0;
   if (mem->armed) {
-    mem->deadline = monotonic() + seconds;
+    mem->deadline = 0;
+    mem->armed_for = seconds;
     lua_sethook(co, budget_hook, LUA_MASKCOUNT, 1000);
   } else {
     lua_sethook(co, NULL, 0, 0);
@@ -192,7 +199,45 @@ static int lua_disarm(lua_State *L) {
   return 1;
 }
 
+// run(co, ...) -> ok, tag, value, aborted: resumes co with the budget armed,
+// as arm + coroutine.resume + disarm would, in one call (a handler's first
+// step is the hottest path there is). Only the first two values the
+// coroutine yields or returns are kept.
+static int lua_run_armed(lua_State *L) {
+  zs_mem *mem;
+  lua_getallocf(L, (void **)&mem);
+  lua_State *co = lua_tothread(L, 1);
+  if (co == NULL) return luaL_error(L, "run: needs a coroutine");
+  int narg = lua_gettop(L) - 1;
+  int st = lua_status(co);
+  if (!(st == LUA_YIELD || (st == LUA_OK && lua_gettop(co) > 0))) return luaL_error(L, "run: cannot resume this coroutine");
+  if (!lua_checkstack(co, narg)) return luaL_error(L, "run: too many arguments");
+  lua_xmove(L, co, narg);
+  zs_budget_arm(L, co, mem->budget);
+  int nres = 0;
+  int status = lua_resume(co, L, narg, &nres);
+  zs_budget_arm(L, co, 0);
+  int aborted = zs_budget_take_abort(L);
+  lua_settop(L, 0);
+  if (status == LUA_OK || status == LUA_YIELD) {
+    lua_pushboolean(L, 1);
+    int keep = nres < 2 ? nres : 2;
+    // The values sit at the top of co's stack; keep the first `keep`.
+    lua_pop(co, nres - keep);
+    lua_xmove(co, L, keep);
+    for (int i = keep; i < 2; i++) lua_pushnil(L);
+  } else {
+    lua_pushboolean(L, 0);
+    lua_xmove(co, L, 1);  // the error object
+    lua_pushnil(L);
+  }
+  lua_pushboolean(L, aborted);
+  return 4;
+}
+
 void zs_push_budget_fns(lua_State *L) {
+  lua_pushcfunction(L, lua_run_armed);
+  lua_setfield(L, -2, "run");
   lua_pushcfunction(L, lua_arm);
   lua_setfield(L, -2, "arm");
   lua_pushcfunction(L, lua_disarm);

@@ -286,7 +286,7 @@ end
 -- with (true, values...) or (false, error).
 
 local DONE, WAIT = {}, {}
-local arm, disarm, budget_ms = core.arm, core.disarm, core.budget_ms()
+local arm, disarm, run_armed, budget_ms = core.arm, core.disarm, core.run, core.budget_ms()
 local pool, npool = {}, 0
 local tasks, ntasks, next_task = {}, 0, 0
 local timer_owner = {}          -- timer id -> task
@@ -402,9 +402,8 @@ local function step(t, co, app, h_desc, origin, conn, ...)
   local p_task, p_co, p_app, p_h, p_origin, p_conn = cur_task, cur_co, cur_app, cur_h, cur_origin, cur_conn
   cur_task, cur_co, cur_app, cur_origin, cur_conn = t, co, app, origin, conn
   cur_h = h_desc
-  arm(co)
-  local ok, tag, a = resume(co, ...)
-  if disarm(co) then
+  local ok, tag, a, aborted = run_armed(co, ...)
+  if aborted then
     -- The budget hook yielded the coroutine out from under the app.
     ok, tag = false, ("%s ran past its time budget of %g ms and was aborted"):format(h_desc.desc, budget_ms)
     coroutine.close(co)
@@ -437,9 +436,7 @@ local function run(app, h, ev)
   end
   local p_task, p_co, p_app, p_h, p_origin, p_conn = cur_task, cur_co, cur_app, cur_h, cur_origin, cur_conn
   cur_task, cur_co, cur_app, cur_h, cur_origin, cur_conn = nil, co, app, h, ev, rawget(ev, "conn_id")
-  arm(co)
-  local ok, tag, a = resume(co, h.fn, ev)
-  local aborted = disarm(co)
+  local ok, tag, a, aborted = run_armed(co, h.fn, ev)
   local made = cur_task
   cur_task, cur_co, cur_app, cur_h, cur_origin, cur_conn = p_task, p_co, p_app, p_h, p_origin, p_conn
   if tag == DONE and ok and made == nil and not aborted then
@@ -904,8 +901,7 @@ end
 local EV = {}
 local ev_fields = {
   msg = function(ev)
-    local m = {}
-    check(4, core.decode_into(m, rawget(ev, FRAME)))
+    local m = check(4, core.decode_msg(rawget(ev, FRAME)))
     if rawget(ev, "type") == "PACKET_IN" then setmetatable(m, PKT) end
     return m
   end,

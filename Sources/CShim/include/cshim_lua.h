@@ -23,6 +23,7 @@ typedef struct zs_mem {
   int aborting;
   double deadline;
   double budget;  // seconds per handler step
+  double armed_for;  // the running step's budget; `deadline` is 0 until its first check
 } zs_mem;
 
 // A Swift function callable from Lua. It returns the number of results, or
