@@ -36,7 +36,12 @@ DP.__index = function(dp, k)
   return DP[k]
 end
 DP.__tostring = function(dp) return "datapath " .. dp.datapath_id end
-function DP.send(dp, msg) return check(2, core.send(dp.conn_id, msg)) end
+-- (Not `return check(...)`: a tail call would drop this frame and the error
+-- would point one level off the app's line.)
+function DP.send(dp, msg)
+  local xid = check(2, core.send(dp.conn_id, msg))
+  return xid
+end
 function DP.close(dp) core.close(dp.conn_id) end
 
 function zof.datapaths()
@@ -657,7 +662,8 @@ end
 -- Sending -------------------------------------------------------------------------
 
 function zof.send(msg, dp)
-  return check(2, core.send(target(dp, "zof.send"), msg))
+  local xid = check(2, core.send(target(dp, "zof.send"), msg))
+  return xid
 end
 
 local TEMPLATE = {}
@@ -689,7 +695,8 @@ function TEMPLATE:send(args, dp)
   local xid, slow = core.send_template(conn, self.id, args)
   if xid then return xid end
   if slow ~= true then error(slow, 2) end
-  return check(2, core.send(conn, fill(self.msg, args or {})))
+  local xid = check(2, core.send(conn, fill(self.msg, args or {})))
+  return xid
 end
 
 -- Logging ---------------------------------------------------------------------------

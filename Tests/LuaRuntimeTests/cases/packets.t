@@ -1,0 +1,56 @@
+=== an app reads a packet's fields and answers with a packet it builds (ARP reply, padded to 60 bytes)
+--- app arp.lua
+local app = zof.app("arp_responder")
+local MY_MAC, MY_IP = "02:00:00:00:00:99", "10.0.0.99"
+app:message("PACKET_IN", {arp_op = 1, arp_tpa = MY_IP}, function(ev)
+  local pkt = ev.msg.pkt
+  print(("who-has %s tell %s (%s)"):format(pkt.arp_tpa, pkt.arp_spa, pkt.arp_sha))
+  zof.send{type = "PACKET_OUT", msg = {in_port = "CONTROLLER",
+    actions = {{action = "OUTPUT", port_no = ev.msg.in_port}},
+    pkt = {eth_dst = pkt.eth_src, eth_src = MY_MAC, arp_op = 2,
+      arp_sha = MY_MAC, arp_spa = MY_IP, arp_tha = pkt.arp_sha, arp_tpa = pkt.arp_spa}}}
+end)
+--- switch 1.3
+--- input
+{type = "PACKET_IN", msg = {in_port = 3, reason = "NO_MATCH", data = eth("ff:ff:ff:ff:ff:ff", "02:00:00:00:00:01", 0x0806, arp(1, "02:00:00:00:00:01", "10.0.0.1", "00:00:00:00:00:00", "10.0.0.99"))}},
+{type = "PACKET_IN", msg = {in_port = 3, reason = "NO_MATCH", data = eth("ff:ff:ff:ff:ff:ff", "02:00:00:00:00:01", 0x0806, arp(1, "02:00:00:00:00:01", "10.0.0.1", "00:00:00:00:00:00", "10.0.0.7"))}},
+--- output
+{type = "PACKET_OUT", msg = {in_port = "CONTROLLER", actions = {{action = "OUTPUT", port_no = 3}},
+  data = eth("02:00:00:00:00:01", "02:00:00:00:00:99", 0x0806, arp(2, "02:00:00:00:00:99", "10.0.0.99", "02:00:00:00:00:01", "10.0.0.1")) .. string.rep("\0", 18)}},
+--- log
+who-has 10.0.0.99 tell 10.0.0.1 (02:00:00:00:00:01)
+
+=== a packet the builder cannot make is an error at the app's line, naming the field
+--- app bad.lua
+local app = zof.app("bad")
+app:message("PACKET_IN", function(ev)
+  zof.send{type = "PACKET_OUT", msg = {actions = {}, pkt = {eth_dst = "ff:ff:ff:ff:ff:ff", eth_src = "02:00:00:00:00:01", ipv4_src = "10.0.0.300", ipv4_dst = "10.0.0.1"}}}
+end)
+--- switch 1.0
+--- input
+{type = "PACKET_IN", msg = {in_port = 1, reason = "NO_MATCH", data = eth("02:00:00:00:00:02", "02:00:00:00:00:01", 0x0800, "")}},
+--- output
+--- log
+bad.lua:3: zof.send
+pkt.ipv4_src
+
+=== send errors point at the app's line for dp:send and template:send too
+--- app bad.lua
+local app = zof.app("bad")
+local T = zof.compile{type = "PACKET_OUT", msg = {actions = {}, data = "$d"}}
+app:message("PACKET_IN", function(ev)
+  local ok, err = pcall(function()
+    T:send({d = {1, 2}})
+  end)
+  print("template error: " .. tostring(err))
+  ev.datapath:send{type = "PACKET_OUT", msg = {actions = {}, pkt = {eth_src = "x"}}}
+end)
+--- switch 1.3
+--- input
+{type = "PACKET_IN", msg = {in_port = 1, reason = "NO_MATCH", data = eth("02:00:00:00:00:02", "02:00:00:00:00:01", 0x0800, "")}},
+--- log
+template error: 
+bad.lua:5: zof.send
+failed: 
+bad.lua:8: zof.send
+pkt.eth_type
