@@ -22,7 +22,12 @@ extension LuaRuntime {
       let rt = LuaRuntime.of(L)
       do {
         let m = try LuaStack(L!).message(at: 1)
-        rt.templates.append(Template(message: m))
+        var t = Template(message: m)
+        for slot in t.slots {
+          LuaStack(L!).push(slot)
+          t.slotKeys[slot] = zs_ref(L)
+        }
+        rt.templates.append(t)
         LuaStack(L!).push(rt.templates.count)
         return 1
       } catch {
@@ -60,29 +65,41 @@ extension LuaRuntime {
   /// Returns nil when it must take the slow path (not patchable, or an
   /// argument at stack index `args` is not a number that fits).
   func sendTemplate(_ i: Int, to dp: Datapath, stack s: LuaStack, args: Int32) throws(OFCodecError) -> UInt32? {
-    let v = dp.version
-    if templates[i].compiled[v] == nil { templates[i].compiled[v] = try templates[i].compile(version: v) }
-    guard case .bytes(let bytes, let patches, let tail)? = templates[i].compiled[v] else { return nil }
+    let v = Int(dp.version)
+    guard v < templates[i].plans.count else { return nil }
+    if templates[i].plans[v] == nil {
+      if templates[i].compiled[dp.version] == nil { templates[i].compiled[dp.version] = try templates[i].compile(version: dp.version) }
+      guard case .bytes(let bytes, let patches, let tail)? = templates[i].compiled[dp.version] else { return nil }
+      let keys = patches.map { templates[i].slotKeys[$0.slot] ?? 0 }
+      templates[i].plans[v] = Template.Plan(
+        xid: templates[i].message.xid, bytes: bytes, patches: patches, keys: keys, tail: tail, tailKey: tail.flatMap { templates[i].slotKeys[$0] } ?? 0,
+        names: Array(repeating: [], count: patches.count))
+    }
+    guard let plan = templates[i].plans[v] else { return nil }
+    let L = s.L
     scratch.removeAll(keepingCapacity: true)
-    scratch.append(contentsOf: bytes)
-    if !patches.isEmpty || tail != nil {
-      guard lua_type(s.L, args) == LUA_TTABLE else { return nil }
-      for p in patches {
-        s.rawField(args, p.slot)
+    scratch.append(contentsOf: plan.bytes)
+    if !plan.patches.isEmpty || plan.tail != nil {
+      guard lua_type(L, args) == LUA_TTABLE else { return nil }
+      let t = lua_absindex(L, args)
+      for (k, p) in plan.patches.enumerated() {
+        zs_getref(L, plan.keys[k])
+        lua_rawget(L, t)
         var value: UInt64?
         if p.mac {
           value = s.withBytes(at: -1, Template.macValue) ?? nil
         } else if let n = s.integer(at: -1) {
           value = n >= 0 ? UInt64(n) : nil
-        } else if let name = s.string(at: -1) {
-          value = templates[i].value(ofName: name, for: p, version: v, tail: tail)
+        } else if lua_type(L, -1) == LUA_TSTRING {
+          value = namedValue(i, v, k, p, s, tail: plan.tail)
         }
         s.pop()
         guard let value, Template.fits(value, p) else { return nil }
         Template.patch(&scratch, p, value)
       }
-      if let tail {
-        s.rawField(args, tail)
+      if plan.tail != nil {
+        zs_getref(L, plan.tailKey)
+        lua_rawget(L, t)
         let ok = s.withBytes(at: -1) { scratch.append(contentsOf: $0) } != nil
         s.pop()
         guard ok, scratch.count <= 0xffff else { return nil }
@@ -90,9 +107,24 @@ extension LuaRuntime {
         scratch[3] = UInt8(truncatingIfNeeded: scratch.count)
       }
     }
-    let xid = templates[i].message.xid != 0 ? templates[i].message.xid : dp.nextXid()
+    let xid = plan.xid != 0 ? plan.xid : dp.nextXid()
     OFHeader.patchXid(&scratch, xid)
     scratch.withUnsafeBytes { dp.connection.write($0) }
     return xid
+  }
+
+  /// The number the name at the top of the stack encodes to in patch `k`:
+  /// from the plan's byte-level cache, else found once by encoding.
+  private func namedValue(_ i: Int, _ v: Int, _ k: Int, _ p: Template.Patch, _ s: LuaStack, tail: String?) -> UInt64? {
+    let hit: UInt64?? = s.withBytes(at: -1) { b -> UInt64? in
+      for e in templates[i].plans[v]!.names[k] where e.name.count == b.count && e.name.elementsEqual(b) { return e.value }
+      return nil
+    }
+    if let found = hit ?? nil { return found }
+    guard let name = s.string(at: -1),
+      let value = templates[i].value(ofName: name, for: p, version: UInt8(v), tail: tail)
+    else { return nil }
+    templates[i].plans[v]!.names[k].append((Array(name.utf8), value))
+    return value
   }
 }

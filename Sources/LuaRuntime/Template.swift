@@ -33,6 +33,27 @@ struct Template {
     var mac = false
   }
 
+  /// Registry refs of the slot names as Lua strings, so a send looks its
+  /// arguments up without making the key string again (set by core.compile).
+  var slotKeys: [String: Int32] = [:]
+
+  /// Per version: the bytes, and for each patch its key's ref; built on the
+  /// first send for that version.
+  var plans: [Plan?] = Array(repeating: nil, count: 8)
+
+  struct Plan {
+    /// The message's own xid (0: a fresh one per send).
+    var xid: UInt32
+    var bytes: [UInt8]
+    var patches: [Patch]
+    var keys: [Int32]
+    var tail: String?
+    var tailKey: Int32
+    /// Names ("FLOOD", "NO_BUFFER") an argument gave, as bytes, with what they
+    /// encode to, per patch: found without making a Swift string.
+    var names: [[(name: [UInt8], value: UInt64)]]
+  }
+
   init(message: OFMessage) {
     self.message = message
     var found: [String] = []
