@@ -55,31 +55,54 @@ end
 local FRAME = {}
 local PKT = {__index = function(msg, k)
   if k ~= "pkt" then return nil end
-  local data = rawget(msg, "data")
+  local data = msg.data
   if data == nil then return nil end
   local p = core.decode_packet(data)
   rawset(msg, "pkt", p)
   return p
 end}
 
+local PI  -- forward: a PACKET_IN's msg before it is decoded whole
+
 local function decode_now(msg)
   local frame = rawget(msg, FRAME)
   if frame == nil then return msg end
   rawset(msg, FRAME, nil)
-  local is_pi = getmetatable(msg).packet_in
-  setmetatable(msg, is_pi and PKT or nil)
+  if getmetatable(msg) == PI then
+    -- Fields read one by one are already here (and may have been changed
+    -- in place): only the missing ones are added.
+    setmetatable(msg, PKT)
+    local full = check(3, core.decode_msg(frame))
+    for k, v in next, full do
+      if rawget(msg, k) == nil then rawset(msg, k, v) end
+    end
+    return msg
+  end
+  setmetatable(msg, nil)
   check(3, core.decode_into(msg, frame))
   return msg
 end
 
-local function lazy(packet_in)
-  local mt = {packet_in = packet_in}
+local function lazy()
+  local mt = {}
   mt.__index = function(msg, k) decode_now(msg); return msg[k] end
   mt.__newindex = function(msg, k, v) decode_now(msg); rawset(msg, k, v) end
   mt.__pairs = function(msg) decode_now(msg); return next, msg, nil end
   return mt
 end
-local LAZY, LAZY_PI = lazy(false), lazy(true)
+local LAZY = lazy()
+
+-- A PACKET_IN's msg reads each field from the frame when first asked for
+-- (most handlers read two or three); a write or pairs decodes it whole.
+local packet_in_field = core.packet_in_field
+PI = lazy()
+PI.__index = function(msg, k)
+  if k == "pkt" then return PKT.__index(msg, k) end
+  local v = packet_in_field(rawget(msg, FRAME), k)
+  if v == false then decode_now(msg); return msg[k] end
+  if v ~= nil then rawset(msg, k, v) end
+  return v
+end
 
 -- Apps and handlers ----------------------------------------------------------
 
@@ -908,9 +931,9 @@ end
 local EV = {}
 local ev_fields = {
   msg = function(ev)
-    local m = check(4, core.decode_msg(rawget(ev, FRAME)))
-    if rawget(ev, "type") == "PACKET_IN" then setmetatable(m, PKT) end
-    return m
+    local frame = rawget(ev, FRAME)
+    if rawget(ev, "type") == "PACKET_IN" then return setmetatable({[FRAME] = frame}, PI) end
+    return check(4, core.decode_msg(frame))
   end,
   datapath = function(ev) return datapaths[rawget(ev, "conn_id")] end,
   datapath_id = function(ev)

@@ -54,3 +54,33 @@ bad.lua:5: zof.send
 failed: 
 bad.lua:8: zof.send
 pkt.eth_type
+
+=== a PACKET_IN's fields read one at a time, then written and iterated, stay one consistent table
+--- app a.lua
+local app = zof.app("a")
+app:message("PACKET_IN", function(ev)
+  local msg = ev.msg
+  print("in_port " .. msg.in_port .. ", no field x: " .. tostring(msg.x) .. ", reason " .. msg.reason)
+  msg.in_port = 42                      -- a field already read, changed in place
+  msg.match.note = "kept"
+  local keys = {}
+  for k, v in pairs(msg) do keys[#keys + 1] = k end
+  table.sort(keys)
+  print("keys " .. table.concat(keys, ","))
+  print("after pairs: in_port " .. msg.in_port .. ", buffer " .. tostring(msg.buffer_id) ..
+    ", note " .. tostring(msg.match.note) .. ", eth_type " .. msg.pkt.eth_type)
+end)
+app:message("PACKET_IN", function() end)
+--- app b.lua
+local app = zof.app("b")
+app:message("PACKET_IN", function(ev)
+  print("b sees in_port " .. ev.msg.in_port .. " and total_len " .. ev.msg.total_len)
+end)
+--- switch 1.3
+--- input
+{type = "PACKET_IN", msg = {in_port = 7, reason = "ACTION", total_len = 14, data = eth("02:00:00:00:00:02", "02:00:00:00:00:01", 0x0800, "")}},
+--- log
+in_port 7, no field x: nil, reason ACTION
+keys buffer_id,cookie,data,in_port,match,reason,table_id,total_len
+after pairs: in_port 42, buffer NO_BUFFER, note kept, eth_type 2048
+b sees in_port 42 and total_len 14
