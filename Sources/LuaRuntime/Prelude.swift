@@ -63,22 +63,24 @@ local PKT = {__index = function(msg, k)
 end}
 
 local PI  -- forward: a PACKET_IN's msg before it is decoded whole
+local ONE = {}  -- key: set in such a msg once one field was read on its own
 
 local function decode_now(msg)
   local frame = rawget(msg, FRAME)
   if frame == nil then return msg end
   rawset(msg, FRAME, nil)
-  if getmetatable(msg) == PI then
-    -- Fields read one by one are already here (and may have been changed
-    -- in place): only the missing ones are added.
-    setmetatable(msg, PKT)
+  local pi = getmetatable(msg) == PI
+  setmetatable(msg, pi and PKT or nil)
+  if pi and rawget(msg, ONE) then
+    -- The field read on its own is here already (and may have been changed
+    -- in place): only the others are added.
+    rawset(msg, ONE, nil)
     local full = check(3, core.decode_msg(frame))
     for k, v in next, full do
       if rawget(msg, k) == nil then rawset(msg, k, v) end
     end
     return msg
   end
-  setmetatable(msg, nil)
   check(3, core.decode_into(msg, frame))
   return msg
 end
@@ -92,14 +94,20 @@ local function lazy()
 end
 local LAZY = lazy()
 
--- A PACKET_IN's msg reads each field from the frame when first asked for
--- (most handlers read two or three); a write or pairs decodes it whole.
+-- A PACKET_IN's msg: a handler that reads one field (a reply by buffer_id)
+-- gets just that field from the frame; the second field, the packet, a write
+-- or pairs decode it whole. Names that are no field of it cost nothing.
 local packet_in_field = core.packet_in_field
+local PI_FIELDS = {buffer_id = true, total_len = true, in_port = true, in_phy_port = true, reason = true,
+  table_id = true, cookie = true, match = true, data = true}
 PI = lazy()
 PI.__index = function(msg, k)
-  if k == "pkt" then return PKT.__index(msg, k) end
+  if k == "pkt" then decode_now(msg); return msg.pkt end
+  if not PI_FIELDS[k] then return nil end
+  if rawget(msg, ONE) then decode_now(msg); return rawget(msg, k) end
   local v = packet_in_field(rawget(msg, FRAME), k)
-  if v == false then decode_now(msg); return msg[k] end
+  if v == false then decode_now(msg); return rawget(msg, k) end
+  rawset(msg, ONE, true)
   if v ~= nil then rawset(msg, k, v) end
   return v
 end

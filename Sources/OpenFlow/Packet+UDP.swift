@@ -1,11 +1,10 @@
 // UDP header.
 
 extension PacketDecoder {
-  @inlinable
-  static func decodeUDP<S: PacketFieldSink>(_ c: inout Cursor, _ s: inout S) {
+  static func decodeUDP(_ c: inout Cursor, _ f: inout [OFField]) {
     guard c.has(8) else { return }
-    s.uint(.udp_src, c.u16(0))
-    s.uint(.udp_dst, c.u16(2))
+    f.add("udp_src", c.u16(0))
+    f.add("udp_dst", c.u16(2))
     c.pos += 8
   }
 }

@@ -84,3 +84,20 @@ in_port 7, no field x: nil, reason ACTION
 keys buffer_id,cookie,data,in_port,match,reason,table_id,total_len
 after pairs: in_port 42, buffer NO_BUFFER, note kept, eth_type 2048
 b sees in_port 42 and total_len 14
+
+=== a field read alone and changed keeps its new value when the rest is decoded
+--- app a.lua
+local app = zof.app("a")
+app:message("PACKET_IN", function(ev)
+  local msg = ev.msg
+  print("buffer " .. tostring(msg.buffer_id))
+  msg.buffer_id = 5
+  print("reason " .. msg.reason .. ", buffer " .. msg.buffer_id .. ", in_port " .. msg.in_port ..
+    ", src " .. msg.pkt.eth_src)
+end)
+--- switch 1.0
+--- input
+{type = "PACKET_IN", msg = {in_port = 4, reason = "NO_MATCH", total_len = 14, data = eth("02:00:00:00:00:02", "02:00:00:00:00:01", 0x0800, "")}},
+--- log
+buffer NO_BUFFER
+reason NO_MATCH, buffer 5, in_port 4, src 02:00:00:00:00:01
