@@ -15,38 +15,10 @@ extension LuaRuntime {
     zs_setfuncs_up(L, "decode_into", { L in LuaRuntime.decodeFrame(L, at: 2, into: 1) }, Int32(strings.count))
     for s in strings { LuaStack(L).push(s) }
     zs_setfuncs_up(L, "decode_msg", { L in LuaRuntime.decodeFrame(L, at: 1, into: nil) }, Int32(strings.count))
-    for s in strings { LuaStack(L).push(s) }
-    zs_setfuncs_up(L, "packet_in_field", { L in LuaRuntime.packetInField(L) }, Int32(strings.count))
     set(L, "decode_packet") { L in
       let rt = LuaRuntime.of(L)
       guard let v = LuaStack(L!).withBytes(at: 1, { PacketDecoder.decode($0) }) else { return 0 }
       LuaStack(L!).push(v)
-      return 1
-    }
-  }
-
-  /// core.packet_in_field(frame, key) -> the value of one field of a
-  /// PACKET_IN; nothing when it has no such field; false when the frame is
-  /// not one the fast path takes (the caller then decodes it whole, which
-  /// also reports a malformed message as it should).
-  static func packetInField(_ L: OpaquePointer?) -> Int32 {
-    let strings = zs_upvalueindex(2)
-    var key = -1
-    for i in 0..<PacketInStrings.keys.count where lua_rawequal(L, 2, strings - Int32(i)) != 0 {
-      key = i
-      break
-    }
-    guard key >= 0 else { return 0 }
-    let stack = LuaStack(L!)
-    let found = stack.withBytes(at: 1) { b -> Bool? in
-      guard let w = PacketInWire(b) else { return nil }
-      return stack.setPacketInFields(w, into: 0, strings: strings, only: key)
-    }
-    switch found {
-    case true?: return 1
-    case false?: return 0
-    default:
-      lua_pushboolean(L, 0)
       return 1
     }
   }

@@ -152,23 +152,13 @@ extension LuaStack {
   /// keys, values, Lua types and insertion order (so the same table) as
   /// OFCodec.decode + setFields, without building OFValues. `strings` is the
   /// pseudo-index of the first PacketInStrings upvalue.
-  ///
-  /// With `only` (a key index), it pushes just that field's value instead and
-  /// returns whether the message has the field: a handler reading one field
-  /// pays for that one.
-  @discardableResult
-  func setPacketInFields(_ w: PacketInWire, into idx: Int32, strings: Int32, only: Int? = nil) -> Bool {
+  func setPacketInFields(_ w: PacketInWire, into idx: Int32, strings: Int32) {
     let b = w.b
-    let t = only == nil ? lua_absindex(L, idx) : 0
+    let t = lua_absindex(L, idx)
     typealias S = PacketInStrings
-    var found = false
     func str(_ k: Int) { lua_pushvalue(L, strings - Int32(k)) }
     func int(_ v: UInt64) { lua_pushinteger(L, lua_Integer(bitPattern: v)) }
     func set(_ k: Int, _ value: () -> Void) {
-      if let only {
-        if k == only { value(); found = true }
-        return
-      }
       str(k)
       value()
       lua_rawset(L, t)
@@ -217,7 +207,6 @@ extension LuaStack {
       set(S.match) { pushMatch(w, strings: strings) }
     }
     set(S.data, data)
-    return found
   }
 
   /// The OXM match as a table, fields in wire order, each mask after its field.

@@ -55,62 +55,31 @@ end
 local FRAME = {}
 local PKT = {__index = function(msg, k)
   if k ~= "pkt" then return nil end
-  local data = msg.data
+  local data = rawget(msg, "data")
   if data == nil then return nil end
   local p = core.decode_packet(data)
   rawset(msg, "pkt", p)
   return p
 end}
 
-local PI  -- forward: a PACKET_IN's msg before it is decoded whole
-local ONE = {}  -- key: set in such a msg once one field was read on its own
-
 local function decode_now(msg)
   local frame = rawget(msg, FRAME)
   if frame == nil then return msg end
   rawset(msg, FRAME, nil)
-  local pi = getmetatable(msg) == PI
-  setmetatable(msg, pi and PKT or nil)
-  if pi and rawget(msg, ONE) then
-    -- The field read on its own is here already (and may have been changed
-    -- in place): only the others are added.
-    rawset(msg, ONE, nil)
-    local full = check(3, core.decode_msg(frame))
-    for k, v in next, full do
-      if rawget(msg, k) == nil then rawset(msg, k, v) end
-    end
-    return msg
-  end
+  local is_pi = getmetatable(msg).packet_in
+  setmetatable(msg, is_pi and PKT or nil)
   check(3, core.decode_into(msg, frame))
   return msg
 end
 
-local function lazy()
-  local mt = {}
+local function lazy(packet_in)
+  local mt = {packet_in = packet_in}
   mt.__index = function(msg, k) decode_now(msg); return msg[k] end
   mt.__newindex = function(msg, k, v) decode_now(msg); rawset(msg, k, v) end
   mt.__pairs = function(msg) decode_now(msg); return next, msg, nil end
   return mt
 end
-local LAZY = lazy()
-
--- A PACKET_IN's msg: a handler that reads one field (a reply by buffer_id)
--- gets just that field from the frame; the second field, the packet, a write
--- or pairs decode it whole. Names that are no field of it cost nothing.
-local packet_in_field = core.packet_in_field
-local PI_FIELDS = {buffer_id = true, total_len = true, in_port = true, in_phy_port = true, reason = true,
-  table_id = true, cookie = true, match = true, data = true}
-PI = lazy()
-PI.__index = function(msg, k)
-  if k == "pkt" then decode_now(msg); return msg.pkt end
-  if not PI_FIELDS[k] then return nil end
-  if rawget(msg, ONE) then decode_now(msg); return rawget(msg, k) end
-  local v = packet_in_field(rawget(msg, FRAME), k)
-  if v == false then decode_now(msg); return rawget(msg, k) end
-  rawset(msg, ONE, true)
-  if v ~= nil then rawset(msg, k, v) end
-  return v
-end
+local LAZY, LAZY_PI = lazy(false), lazy(true)
 
 -- Apps and handlers ----------------------------------------------------------
 
@@ -939,9 +908,9 @@ end
 local EV = {}
 local ev_fields = {
   msg = function(ev)
-    local frame = rawget(ev, FRAME)
-    if rawget(ev, "type") == "PACKET_IN" then return setmetatable({[FRAME] = frame}, PI) end
-    return check(4, core.decode_msg(frame))
+    local m = check(4, core.decode_msg(rawget(ev, FRAME)))
+    if rawget(ev, "type") == "PACKET_IN" then setmetatable(m, PKT) end
+    return m
   end,
   datapath = function(ev) return datapaths[rawget(ev, "conn_id")] end,
   datapath_id = function(ev)
