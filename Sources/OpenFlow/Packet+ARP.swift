@@ -1,13 +1,14 @@
 // ARP for IPv4 over Ethernet, the only kind with a fixed 28-byte layout.
 
 extension PacketDecoder {
-  static func decodeARP(_ c: inout Cursor, _ f: inout [OFField]) {
+  @inlinable
+  static func decodeARP<S: PacketFieldSink>(_ c: inout Cursor, _ s: inout S) {
     guard c.has(28), c.u16(0) == 1, c.u16(2) == EtherType.ipv4, c.u8(4) == 6, c.u8(5) == 4 else { return }
-    f.add("arp_op", c.u16(6))
-    f.add("arp_sha", .string(AddressText.mac(c.slice(8, 6))))
-    f.add("arp_spa", .string(AddressText.ipv4(c.u32(14))))
-    f.add("arp_tha", .string(AddressText.mac(c.slice(18, 6))))
-    f.add("arp_tpa", .string(AddressText.ipv4(c.u32(24))))
+    s.uint(.arp_op, c.u16(6))
+    s.mac(.arp_sha, c.bytes(8, 6))
+    s.ipv4(.arp_spa, c.u32(14))
+    s.mac(.arp_tha, c.bytes(18, 6))
+    s.ipv4(.arp_tpa, c.u32(24))
     c.pos += 28
   }
 }

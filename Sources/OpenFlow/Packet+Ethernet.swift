@@ -1,31 +1,41 @@
 // Ethernet II header and its VLAN tags (802.1Q, 802.1ad, QinQ 0x9100).
 
+/// Computed constants: code inlined into another module folds them, where a
+/// stored `static let` would be read through its accessor.
+@usableFromInline
 enum EtherType {
-  static let ipv4: UInt16 = 0x0800, arp: UInt16 = 0x0806, ipv6: UInt16 = 0x86dd, lldp: UInt16 = 0x88cc
-  static let mpls: UInt16 = 0x8847, mplsMulticast: UInt16 = 0x8848
-  static let dot1q: UInt16 = 0x8100, dot1ad: UInt16 = 0x88a8, qinq: UInt16 = 0x9100
+  @inlinable static var ipv4: UInt16 { 0x0800 }
+  @inlinable static var arp: UInt16 { 0x0806 }
+  @inlinable static var ipv6: UInt16 { 0x86dd }
+  @inlinable static var lldp: UInt16 { 0x88cc }
+  @inlinable static var mpls: UInt16 { 0x8847 }
+  @inlinable static var mplsMulticast: UInt16 { 0x8848 }
+  @inlinable static var dot1q: UInt16 { 0x8100 }
+  @inlinable static var dot1ad: UInt16 { 0x88a8 }
+  @inlinable static var qinq: UInt16 { 0x9100 }
 
   /// A switch, not a Set: this runs for every decoded frame.
-  @inline(__always)
+  @inlinable @inline(__always)
   static func isTPID(_ t: UInt16) -> Bool { t == dot1q || t == dot1ad || t == qinq }
 }
 
 extension PacketDecoder {
-  static func decodeEthernet(_ c: inout Cursor, _ f: inout [OFField]) {
+  @inlinable
+  static func decodeEthernet<S: PacketFieldSink>(_ c: inout Cursor, _ s: inout S) {
     guard c.has(14) else { return }
-    f.add("eth_dst", .string(AddressText.mac(c.slice(0, 6))))
-    f.add("eth_src", .string(AddressText.mac(c.slice(6, 6))))
+    s.mac(.eth_dst, c.bytes(0, 6))
+    s.mac(.eth_src, c.bytes(6, 6))
     var type = c.u16(12)
     c.pos += 14
     // A tag cut short stays payload, and eth_type is then its TPID.
-    if EtherType.isTPID(type) && c.has(4) { type = decodeVLANs(type, &c, &f) }
-    f.add("eth_type", type)
+    if EtherType.isTPID(type) && c.has(4) { type = decodeVLANs(type, &c, &s) }
+    s.uint(.eth_type, type)
     switch type {
-    case EtherType.ipv4: decodeIPv4(&c, &f)
-    case EtherType.arp: decodeARP(&c, &f)
-    case EtherType.ipv6: decodeIPv6(&c, &f)
-    case EtherType.mpls, EtherType.mplsMulticast: decodeMPLS(&c, &f)
-    case EtherType.lldp: decodeLLDP(&c, &f)
+    case EtherType.ipv4: decodeIPv4(&c, &s)
+    case EtherType.arp: decodeARP(&c, &s)
+    case EtherType.ipv6: decodeIPv6(&c, &s)
+    case EtherType.mpls, EtherType.mplsMulticast: decodeMPLS(&c, &s)
+    case EtherType.lldp: decodeLLDP(&c, &s)
     default: break
     }
   }
@@ -34,29 +44,35 @@ extension PacketDecoder {
   /// stack goes in `vlans` only when those two would not say it all: more
   /// than one tag, another TPID than 0x8100, or DEI set. Returns the type
   /// after the last tag.
-  static func decodeVLANs(_ tpid: UInt16, _ c: inout Cursor, _ f: inout [OFField]) -> UInt16 {
+  @inlinable
+  static func decodeVLANs<S: PacketFieldSink>(_ tpid: UInt16, _ c: inout Cursor, _ s: inout S) -> UInt16 {
     let tci = c.u16(0)
-    f.add("vlan_vid", tci & 0xfff)
-    f.add("vlan_pcp", tci >> 13)
-    var next = c.u16(2)
-    c.pos += 4
+    s.uint(.vlan_vid, tci & 0xfff)
+    s.uint(.vlan_pcp, tci >> 13)
+    // Tag n sits at 4n, its TPID in the 2 bytes before; counted first so
+    // the list is made at its size.
+    var n = 1
+    while EtherType.isTPID(c.u16(4 * n - 2)) && c.has(4 * n + 4) { n += 1 }
+    let next = c.u16(4 * n - 2)
     let plain = tpid == EtherType.dot1q && tci & 0x1000 == 0
-    if plain && !(EtherType.isTPID(next) && c.has(4)) { return next }
-    var tags: [OFValue] = [vlanTag(tpid, tci)]
-    while EtherType.isTPID(next) && c.has(4) {
-      tags.append(vlanTag(next, c.u16(0)))
-      next = c.u16(2)
-      c.pos += 4
+    if !(plain && n == 1) {
+      s.beginList(.vlans, count: n)
+      vlanTag(tpid, tci, &s)
+      for i in 1..<n { vlanTag(c.u16(4 * i - 2), c.u16(4 * i), &s) }
+      s.endList()
     }
-    f.add("vlans", .list(tags))
+    c.pos += 4 * n
     return next
   }
 
-  static func vlanTag(_ tpid: UInt16, _ tci: UInt16) -> OFValue {
-    .table([
-      OFField("tpid", .uint(UInt64(tpid))), OFField("pcp", .uint(UInt64(tci >> 13))),
-      OFField("dei", .uint(UInt64(tci >> 12 & 1))), OFField("vid", .uint(UInt64(tci & 0xfff))),
-    ])
+  @inlinable
+  static func vlanTag<S: PacketFieldSink>(_ tpid: UInt16, _ tci: UInt16, _ s: inout S) {
+    s.beginItem(fields: 4)
+    s.uint(.tpid, tpid)
+    s.uint(.pcp, tci >> 13)
+    s.uint(.dei, tci >> 12 & 1)
+    s.uint(.vid, tci & 0xfff)
+    s.endItem()
   }
 }
 

@@ -2,23 +2,25 @@
 // advertisement 136: target address, then link-layer address options).
 
 extension PacketDecoder {
-  static func decodeICMPv4(_ c: inout Cursor, _ f: inout [OFField]) {
+  @inlinable
+  static func decodeICMPv4<S: PacketFieldSink>(_ c: inout Cursor, _ s: inout S) {
     guard c.has(4) else { return }
-    f.add("icmpv4_type", c.u8(0))
-    f.add("icmpv4_code", c.u8(1))
+    s.uint(.icmpv4_type, c.u8(0))
+    s.uint(.icmpv4_code, c.u8(1))
     c.pos += 4
   }
 
-  static func decodeICMPv6(_ c: inout Cursor, _ f: inout [OFField]) {
+  @inlinable
+  static func decodeICMPv6<S: PacketFieldSink>(_ c: inout Cursor, _ s: inout S) {
     guard c.has(4) else { return }
     let type = c.u8(0)
-    f.add("icmpv6_type", type)
-    f.add("icmpv6_code", c.u8(1))
+    s.uint(.icmpv6_type, type)
+    s.uint(.icmpv6_code, c.u8(1))
     c.pos += 4
     guard type == 135 || type == 136, c.has(20) else { return }
     // NA flags: R, S, O are the top three bits of the word after the checksum.
-    if type == 136 { f.add("ipv6_nd_flags", c.u8(0) >> 5) }
-    f.add("ipv6_nd_target", .string(AddressText.ipv6(c.slice(4, 16))))
+    if type == 136 { s.uint(.ipv6_nd_flags, c.u8(0) >> 5) }
+    s.ipv6(.ipv6_nd_target, c.bytes(4, 16))
     c.pos += 20
     // Ethernet link-layer options are 8 bytes (length 1). Anything else, a
     // repeat or SLL after TLL ends the walk, so what is decoded builds back
@@ -27,7 +29,7 @@ extension PacketDecoder {
     while c.has(8) {
       let opt = c.u8(0)
       guard opt == 1 || opt == 2, opt > last, c.u8(1) == 1 else { break }
-      f.add(opt == 1 ? "ipv6_nd_sll" : "ipv6_nd_tll", .string(AddressText.mac(c.slice(2, 6))))
+      s.mac(opt == 1 ? .ipv6_nd_sll : .ipv6_nd_tll, c.bytes(2, 6))
       last = opt
       c.pos += 8
     }

@@ -1,19 +1,25 @@
 // What IPv4 and IPv6 share: the transport dispatch and the checksum
 // pseudo-header.
 
+@usableFromInline
 enum IPProto {
-  static let icmpv4: UInt8 = 1, tcp: UInt8 = 6, udp: UInt8 = 17, icmpv6: UInt8 = 58, sctp: UInt8 = 132
+  @inlinable static var icmpv4: UInt8 { 1 }
+  @inlinable static var tcp: UInt8 { 6 }
+  @inlinable static var udp: UInt8 { 17 }
+  @inlinable static var icmpv6: UInt8 { 58 }
+  @inlinable static var sctp: UInt8 { 132 }
 }
 
 extension PacketDecoder {
   /// `icmp` is the ICMP protocol number of the IP version (1 or 58): ICMPv6
   /// inside IPv4 is not ICMPv6.
-  static func decodeL4(_ proto: UInt8, icmp: UInt8, _ c: inout Cursor, _ f: inout [OFField]) {
+  @inlinable
+  static func decodeL4<S: PacketFieldSink>(_ proto: UInt8, icmp: UInt8, _ c: inout Cursor, _ s: inout S) {
     switch proto {
-    case IPProto.tcp: decodeTCP(&c, &f)
-    case IPProto.udp: decodeUDP(&c, &f)
-    case icmp: icmp == IPProto.icmpv4 ? decodeICMPv4(&c, &f) : decodeICMPv6(&c, &f)
-    case IPProto.sctp: decodeSCTP(&c, &f)
+    case IPProto.tcp: decodeTCP(&c, &s)
+    case IPProto.udp: decodeUDP(&c, &s)
+    case icmp: icmp == IPProto.icmpv4 ? decodeICMPv4(&c, &s) : decodeICMPv6(&c, &s)
+    case IPProto.sctp: decodeSCTP(&c, &s)
     default: break
     }
   }

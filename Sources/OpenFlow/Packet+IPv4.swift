@@ -2,7 +2,8 @@
 // not the frame, says where the packet ends.
 
 extension PacketDecoder {
-  static func decodeIPv4(_ c: inout Cursor, _ f: inout [OFField]) {
+  @inlinable
+  static func decodeIPv4<S: PacketFieldSink>(_ c: inout Cursor, _ s: inout S) {
     guard c.has(20), c.u8(0) >> 4 == 4 else { return }
     let ihl = Int(c.u8(0) & 15) * 4
     guard ihl >= 20, c.has(ihl) else { return }
@@ -10,21 +11,21 @@ extension PacketDecoder {
     let total = Int(c.u16(2))
     let flagsFrag = c.u16(6)
     let proto = c.u8(9)
-    f.add("ip_dscp", tos >> 2)
-    f.add("ip_ecn", tos & 3)
-    f.add("nw_ttl", c.u8(8))
-    f.add("ip_proto", proto)
-    f.add("ipv4_src", .string(AddressText.ipv4(c.u32(12))))
-    f.add("ipv4_dst", .string(AddressText.ipv4(c.u32(16))))
-    f.add("ipv4_id", c.u16(4))
-    f.add("ipv4_flags", flagsFrag >> 13)
-    f.add("ipv4_frag_offset", flagsFrag & 0x1fff)
-    if ihl > 20 { f.add("ipv4_options", .bytes(c.bytes(20, ihl - 20))) }
+    s.uint(.ip_dscp, tos >> 2)
+    s.uint(.ip_ecn, tos & 3)
+    s.uint(.nw_ttl, c.u8(8))
+    s.uint(.ip_proto, proto)
+    s.ipv4(.ipv4_src, c.u32(12))
+    s.ipv4(.ipv4_dst, c.u32(16))
+    s.uint(.ipv4_id, c.u16(4))
+    s.uint(.ipv4_flags, flagsFrag >> 13)
+    s.uint(.ipv4_frag_offset, flagsFrag & 0x1fff)
+    if ihl > 20 { s.bytes(.ipv4_options, c.bytes(20, ihl - 20)) }
     if total >= ihl && total <= c.end - c.pos { c.end = c.pos + total }
     c.pos += ihl
     // Later fragments start mid-datagram: their first bytes are no header.
     guard flagsFrag & 0x1fff == 0 else { return }
-    decodeL4(proto, icmp: IPProto.icmpv4, &c, &f)
+    decodeL4(proto, icmp: IPProto.icmpv4, &c, &s)
   }
 }
 

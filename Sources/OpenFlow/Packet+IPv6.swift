@@ -8,7 +8,7 @@
 // like any other number and becomes ip_proto.
 
 extension PacketDecoder {
-  @inline(__always)
+  @inlinable @inline(__always)
   static func isIPv6Extension(_ h: UInt8) -> Bool {
     switch h {
     case 0, 43, 44, 51, 60, 135, 139, 140, 253, 254: return true
@@ -16,41 +16,61 @@ extension PacketDecoder {
     }
   }
 
-  static func decodeIPv6(_ c: inout Cursor, _ f: inout [OFField]) {
+  /// The whole length of extension header `h` from its length byte.
+  @inlinable
+  static func ipv6ExtensionLength(_ h: UInt8, _ lengthByte: UInt8) -> Int {
+    switch h {
+    case 44: return 8
+    case 51: return (Int(lengthByte) + 2) * 4
+    default: return (Int(lengthByte) + 1) * 8
+    }
+  }
+
+  @inlinable
+  static func decodeIPv6<S: PacketFieldSink>(_ c: inout Cursor, _ s: inout S) {
     guard c.has(40), c.u8(0) >> 4 == 6 else { return }
     let word = c.u32(0)
     let tc = UInt8(truncatingIfNeeded: word >> 20)
     let plen = Int(c.u16(4))
-    var next = c.u8(6)
-    f.add("ip_dscp", tc >> 2)
-    f.add("ip_ecn", tc & 3)
-    f.add("ipv6_flabel", word & 0xfffff)
-    f.add("nw_ttl", c.u8(7))
-    f.add("ipv6_src", .string(AddressText.ipv6(c.slice(8, 16))))
-    f.add("ipv6_dst", .string(AddressText.ipv6(c.slice(24, 16))))
+    let first = c.u8(6)
+    s.uint(.ip_dscp, tc >> 2)
+    s.uint(.ip_ecn, tc & 3)
+    s.uint(.ipv6_flabel, word & 0xfffff)
+    s.uint(.nw_ttl, c.u8(7))
+    s.ipv6(.ipv6_src, c.bytes(8, 16))
+    s.ipv6(.ipv6_dst, c.bytes(24, 16))
     c.pos += 40
     if plen <= c.end - c.pos { c.end = c.pos + plen }
-    // Each header takes at least 8 bytes, so the walk ends; the list is only
-    // as long as the frame allows.
-    var exts: [OFValue] = []
+    // Each header takes at least 8 bytes, so the walks end. The first finds
+    // ip_proto, which comes before the list, and how many headers there are.
+    var next = first, size = 0, count = 0
     var laterFragment = false
-    while isIPv6Extension(next) && c.has(8) {
-      let len: Int
-      switch next {
-      case 44: len = 8
-      case 51: len = (Int(c.u8(1)) + 2) * 4
-      default: len = (Int(c.u8(1)) + 1) * 8
-      }
-      guard c.has(len) else { break }
-      if next == 44 && c.u16(2) & 0xfff8 != 0 { laterFragment = true }
-      exts.append(.table([OFField("hdr", .uint(UInt64(next))), OFField("data", .bytes(c.bytes(2, len - 2)))]))
-      next = c.u8(0)
-      c.pos += len
+    while isIPv6Extension(next) && c.has(size + 8) {
+      let len = ipv6ExtensionLength(next, c.u8(size + 1))
+      guard c.has(size + len) else { break }
+      if next == 44 && c.u16(size + 2) & 0xfff8 != 0 { laterFragment = true }
+      next = c.u8(size)
+      size += len
+      count += 1
     }
-    f.add("ip_proto", next)
-    if !exts.isEmpty { f.add("ipv6_ext", .list(exts)) }
+    s.uint(.ip_proto, next)
+    if count > 0 {
+      s.beginList(.ipv6_ext, count: count)
+      var h = first, at = 0
+      for _ in 0..<count {
+        let len = ipv6ExtensionLength(h, c.u8(at + 1))
+        s.beginItem(fields: 2)
+        s.uint(.hdr, h)
+        s.bytes(.data, c.bytes(at + 2, len - 2))
+        s.endItem()
+        h = c.u8(at)
+        at += len
+      }
+      s.endList()
+    }
+    c.pos += size
     guard !laterFragment, !isIPv6Extension(next) else { return }
-    decodeL4(next, icmp: IPProto.icmpv6, &c, &f)
+    decodeL4(next, icmp: IPProto.icmpv6, &c, &s)
   }
 }
 

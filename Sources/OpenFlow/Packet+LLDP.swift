@@ -7,100 +7,215 @@
 // unknown, End. A TLV that repeats one already seen, or whose value does not
 // have its type's layout, is kept in lldp_unknown so no byte is lost.
 
+@usableFromInline
 enum LLDPType {
-  static let end: UInt16 = 0, chassisID: UInt16 = 1, portID: UInt16 = 2, ttl: UInt16 = 3
-  static let portDescription: UInt16 = 4, systemName: UInt16 = 5, systemDescription: UInt16 = 6
-  static let capabilities: UInt16 = 7, managementAddress: UInt16 = 8, orgSpecific: UInt16 = 127
+  @inlinable static var end: UInt16 { 0 }
+  @inlinable static var chassisID: UInt16 { 1 }
+  @inlinable static var portID: UInt16 { 2 }
+  @inlinable static var ttl: UInt16 { 3 }
+  @inlinable static var portDescription: UInt16 { 4 }
+  @inlinable static var systemName: UInt16 { 5 }
+  @inlinable static var systemDescription: UInt16 { 6 }
+  @inlinable static var capabilities: UInt16 { 7 }
+  @inlinable static var managementAddress: UInt16 { 8 }
+  @inlinable static var orgSpecific: UInt16 { 127 }
   /// Chassis id subtype 4 and port id subtype 3 are MAC addresses; 7 is "locally assigned".
-  static let chassisMAC: UInt64 = 4, portMAC: UInt64 = 3, local: UInt64 = 7
+  @inlinable static var chassisMAC: UInt64 { 4 }
+  @inlinable static var portMAC: UInt64 { 3 }
+  @inlinable static var local: UInt64 { 7 }
 }
 
 extension PacketDecoder {
-  /// Where the fields of TLV types 1-7 sit in the decoder's slots (two for
-  /// the ids and capabilities), so they come out in canonical order.
-  static let lldpSlot = [0, 0, 2, 4, 5, 6, 7, 8]
+  /// Offsets of the TLVs that give the fields of types 1-7 (-1: none yet).
+  @usableFromInline
+  struct LLDPFirst {
+    @usableFromInline var at: (Int, Int, Int, Int, Int, Int, Int) = (-1, -1, -1, -1, -1, -1, -1)
 
-  static func decodeLLDP(_ c: inout Cursor, _ f: inout [OFField]) {
-    var slots = [OFField?](repeating: nil, count: 10)
-    var mgmt: [OFValue] = [], org: [OFValue] = [], unknown: [OFValue] = []
-    var decoded = false
-    while c.has(2) {
-      let h = c.u16(0)
+    @inlinable init() {}
+
+    @inlinable subscript(_ type: UInt16) -> Int {
+      get {
+        switch type {
+        case 1: return at.0
+        case 2: return at.1
+        case 3: return at.2
+        case 4: return at.3
+        case 5: return at.4
+        case 6: return at.5
+        case 7: return at.6
+        default: return -1
+        }
+      }
+      set {
+        switch type {
+        case 1: at.0 = newValue
+        case 2: at.1 = newValue
+        case 3: at.2 = newValue
+        case 4: at.3 = newValue
+        case 5: at.4 = newValue
+        case 6: at.5 = newValue
+        case 7: at.6 = newValue
+        default: break
+        }
+      }
+    }
+  }
+
+  /// Whether a TLV of type 1-7 and this length has its type's layout.
+  @inlinable
+  static func lldpFits(_ type: UInt16, _ len: Int) -> Bool {
+    switch type {
+    case LLDPType.chassisID, LLDPType.portID: return len >= 2
+    case LLDPType.ttl: return len == 2
+    case LLDPType.capabilities: return len == 4
+    default: return true
+    }
+  }
+
+  /// The first walk finds which TLV gives each field and how long each list
+  /// is; then the fields go out in canonical order and each list takes one
+  /// more walk over the TLVs the first one checked. No walk allocates.
+  @inlinable
+  static func decodeLLDP<S: PacketFieldSink>(_ c: inout Cursor, _ s: inout S) {
+    var first = LLDPFirst()
+    var mgmt = 0, org = 0, unknown = 0
+    var size = 0, taken = 0
+    while c.has(size + 2) {
+      let h = c.u16(size)
       let type = h >> 9, len = Int(h & 0x1ff)
-      guard c.has(2 + len) else { break }  // overruns the frame: the rest is payload
+      guard c.has(size + 2 + len) else { break }  // overruns the frame: the rest is payload
       if type == LLDPType.end {
         // An End TLV alone is no LLDP content: left as payload, it builds back.
-        if len == 0 && decoded { c.pos += 2 }
+        if len == 0 && size > 0 { taken = 2 }
         break
       }
-      decoded = true
-      let v = c.slice(2, len)
-      let slot = type <= 7 ? lldpSlot[Int(type)] : 0
-      switch type {
-      case LLDPType.chassisID where slots[slot] == nil && len >= 2, LLDPType.portID where slots[slot] == nil && len >= 2:
-        let subtype = UInt64(c.u8(2))
-        let isMAC = subtype == (type == LLDPType.chassisID ? LLDPType.chassisMAC : LLDPType.portMAC)
-        let id = v.dropFirst()
-        // A MAC subtype of another length stays bytes, so the builder does not parse it as text.
-        let value: OFValue = isMAC ? (len == 7 ? .string(AddressText.mac(id)) : .bytes(Array(id))) : textOrBytes(id)
-        let name = type == LLDPType.chassisID ? "lldp_chassis_id" : "lldp_port_id"
-        slots[slot] = OFField(name + "_subtype", .uint(subtype))
-        slots[slot + 1] = OFField(name, value)
-      case LLDPType.ttl where slots[slot] == nil && len == 2:
-        slots[slot] = OFField("lldp_ttl", .uint(UInt64(c.u16(2))))
-      case LLDPType.portDescription where slots[slot] == nil:
-        slots[slot] = OFField("lldp_port_description", textOrBytes(v))
-      case LLDPType.systemName where slots[slot] == nil:
-        slots[slot] = OFField("lldp_system_name", textOrBytes(v))
-      case LLDPType.systemDescription where slots[slot] == nil:
-        slots[slot] = OFField("lldp_system_description", textOrBytes(v))
-      case LLDPType.capabilities where slots[slot] == nil && len == 4:
-        slots[slot] = OFField("lldp_system_capabilities", .uint(UInt64(c.u16(2))))
-        slots[slot + 1] = OFField("lldp_enabled_capabilities", .uint(UInt64(c.u16(4))))
-      case LLDPType.managementAddress:
-        if let m = managementAddress(c, len) { mgmt.append(m) } else { unknown.append(unknownTLV(type, v)) }
-      case LLDPType.orgSpecific where len >= 4:
-        org.append(.table([
-          OFField("oui", .uint(UInt64(c.u16(2)) << 8 | UInt64(c.u8(4)))), OFField("subtype", .uint(UInt64(c.u8(5)))),
-          OFField("info", .bytes(c.bytes(6, len - 4))),
-        ]))
-      default:
-        unknown.append(unknownTLV(type, v))
+      if (1...7).contains(type) && first[type] < 0 && lldpFits(type, len) {
+        first[type] = size
+      } else if type == LLDPType.managementAddress && lldpAddressLength(c, size, len) != nil {
+        mgmt += 1
+      } else if type == LLDPType.orgSpecific && len >= 4 {
+        org += 1
+      } else {
+        unknown += 1
       }
-      c.pos += 2 + len
+      size += 2 + len
     }
-    for case let field? in slots { f.append(field) }
-    if !mgmt.isEmpty { f.add("lldp_management_addresses", .list(mgmt)) }
-    if !org.isEmpty { f.add("lldp_org_specific", .list(org)) }
-    if !unknown.isEmpty { f.add("lldp_unknown", .list(unknown)) }
+    taken += size
+
+    if first[1] >= 0 { lldpID(c, first[1], .lldp_chassis_id_subtype, .lldp_chassis_id, mac: LLDPType.chassisMAC, &s) }
+    if first[2] >= 0 { lldpID(c, first[2], .lldp_port_id_subtype, .lldp_port_id, mac: LLDPType.portMAC, &s) }
+    if first[3] >= 0 { s.uint(.lldp_ttl, c.u16(first[3] + 2)) }
+    if first[4] >= 0 { s.text(.lldp_port_description, lldpValue(c, first[4])) }
+    if first[5] >= 0 { s.text(.lldp_system_name, lldpValue(c, first[5])) }
+    if first[6] >= 0 { s.text(.lldp_system_description, lldpValue(c, first[6])) }
+    if first[7] >= 0 {
+      s.uint(.lldp_system_capabilities, c.u16(first[7] + 2))
+      s.uint(.lldp_enabled_capabilities, c.u16(first[7] + 4))
+    }
+    if mgmt > 0 {
+      s.beginList(.lldp_management_addresses, count: mgmt)
+      var at = 0
+      while at < size {
+        let len = Int(c.u16(at) & 0x1ff)
+        if c.u16(at) >> 9 == LLDPType.managementAddress, let alen = lldpAddressLength(c, at, len) {
+          lldpAddress(c, at, alen, &s)
+        }
+        at += 2 + len
+      }
+      s.endList()
+    }
+    if org > 0 {
+      s.beginList(.lldp_org_specific, count: org)
+      var at = 0
+      while at < size {
+        let len = Int(c.u16(at) & 0x1ff)
+        if c.u16(at) >> 9 == LLDPType.orgSpecific && len >= 4 {
+          s.beginItem(fields: 3)
+          s.uint(.oui, UInt64(c.u16(at + 2)) << 8 | UInt64(c.u8(at + 4)))
+          s.uint(.subtype, c.u8(at + 5))
+          s.bytes(.info, c.bytes(at + 6, len - 4))
+          s.endItem()
+        }
+        at += 2 + len
+      }
+      s.endList()
+    }
+    if unknown > 0 {
+      // What the walks above did not take: a repeat, a TLV of the wrong
+      // layout, or a type without fields.
+      s.beginList(.lldp_unknown, count: unknown)
+      var at = 0
+      while at < size {
+        let type = c.u16(at) >> 9, len = Int(c.u16(at) & 0x1ff)
+        let known =
+          first[type] == at || (type == LLDPType.managementAddress && lldpAddressLength(c, at, len) != nil)
+          || (type == LLDPType.orgSpecific && len >= 4)
+        if !known {
+          s.beginItem(fields: 2)
+          s.uint(.type, type)
+          s.bytes(.value, c.bytes(at + 2, len))
+          s.endItem()
+        }
+        at += 2 + len
+      }
+      s.endList()
+    }
+    c.pos += taken
   }
 
-  static func unknownTLV(_ type: UInt16, _ v: Slice<UnsafeRawBufferPointer>) -> OFValue {
-    .table([OFField("type", .uint(UInt64(type))), OFField("value", .bytes(Array(v)))])
+  /// The value of the TLV at `at`.
+  @inlinable
+  static func lldpValue(_ c: Cursor, _ at: Int) -> UnsafeRawBufferPointer {
+    c.bytes(at + 2, Int(c.u16(at) & 0x1ff))
   }
 
-  /// Address string (length, subtype, address), interface numbering
-  /// (subtype, number), OID string (length, OID); nil unless they fill the
-  /// TLV exactly.
-  static func managementAddress(_ c: Cursor, _ len: Int) -> OFValue? {
+  /// Chassis or port id: subtype, then a MAC address as text, other bytes
+  /// for a MAC subtype of another length (so the builder does not parse them
+  /// as text), else text or bytes.
+  @inlinable
+  static func lldpID<S: PacketFieldSink>(_ c: Cursor, _ at: Int, _ subtypeKey: PacketKey, _ key: PacketKey, mac: UInt64, _ s: inout S) {
+    let v = lldpValue(c, at)
+    let subtype = UInt64(c.u8(at + 2))
+    let id = UnsafeRawBufferPointer(rebasing: v.dropFirst())
+    s.uint(subtypeKey, subtype)
+    if subtype != mac {
+      s.text(key, id)
+    } else if id.count == 6 {
+      s.mac(key, id)
+    } else {
+      s.bytes(key, id)
+    }
+  }
+
+  /// A management address TLV holds an address string (length, subtype,
+  /// address), interface numbering (subtype, number) and an OID string
+  /// (length, OID). The address string's length when they fill the TLV
+  /// exactly, else nil.
+  @inlinable
+  static func lldpAddressLength(_ c: Cursor, _ at: Int, _ len: Int) -> Int? {
     guard len >= 1 else { return nil }
-    let alen = Int(c.u8(2))
+    let alen = Int(c.u8(at + 2))
     guard alen >= 1, alen <= 32, 1 + alen + 6 <= len else { return nil }
-    let olen = Int(c.u8(2 + 1 + alen + 5))
+    let olen = Int(c.u8(at + 2 + 1 + alen + 5))
     guard 1 + alen + 6 + olen == len, olen <= 128 else { return nil }
-    let subtype = c.u8(3)
-    let addr = c.slice(4, alen - 1)
-    let address: OFValue
+    return alen
+  }
+
+  @inlinable
+  static func lldpAddress<S: PacketFieldSink>(_ c: Cursor, _ at: Int, _ alen: Int, _ s: inout S) {
+    let subtype = c.u8(at + 3)
+    let addr = c.bytes(at + 4, alen - 1)
+    s.beginItem(fields: 5)
+    s.uint(.address_subtype, subtype)
     switch (subtype, alen - 1) {
-    case (1, 4): address = .string(AddressText.ipv4(c.u32(4)))
-    case (2, 16): address = .string(AddressText.ipv6(addr))
-    default: address = .bytes(Array(addr))
+    case (1, 4): s.ipv4(.address, c.u32(at + 4))
+    case (2, 16): s.ipv6(.address, addr)
+    default: s.bytes(.address, addr)
     }
-    return .table([
-      OFField("address_subtype", .uint(UInt64(subtype))), OFField("address", address),
-      OFField("interface_subtype", .uint(UInt64(c.u8(3 + alen)))), OFField("interface_number", .uint(UInt64(c.u32(4 + alen)))),
-      OFField("oid", .bytes(c.bytes(2 + 1 + alen + 6, olen))),
-    ])
+    s.uint(.interface_subtype, c.u8(at + 3 + alen))
+    s.uint(.interface_number, c.u32(at + 4 + alen))
+    s.bytes(.oid, c.bytes(at + 2 + 1 + alen + 6, Int(c.u8(at + 2 + 1 + alen + 5))))
+    s.endItem()
   }
 }
 

@@ -2,38 +2,44 @@
 // not say what it carries; after the bottom label the IP version nibble does.
 
 extension PacketDecoder {
-  static func decodeMPLS(_ c: inout Cursor, _ f: inout [OFField]) {
+  @inlinable
+  static func decodeMPLS<S: PacketFieldSink>(_ c: inout Cursor, _ s: inout S) {
     guard c.has(4) else { return }
     let top = c.u32(0)
-    f.add("mpls_label", top >> 12)
-    f.add("mpls_tc", top >> 9 & 7)
-    f.add("mpls_bos", top >> 8 & 1)
-    f.add("mpls_ttl", top & 0xff)
-    c.pos += 4
+    s.uint(.mpls_label, top >> 12)
+    s.uint(.mpls_tc, top >> 9 & 7)
+    s.uint(.mpls_bos, top >> 8 & 1)
+    s.uint(.mpls_ttl, top & 0xff)
+    // The stack goes down to the bottom label or the end of the frame;
+    // counted first so the list is made at its size.
+    var n = 1
     var bottom = top >> 8 & 1 == 1
-    if !bottom && c.has(4) {
-      var labels: [OFValue] = [mplsLabel(top)]
-      while !bottom && c.has(4) {
-        let w = c.u32(0)
-        labels.append(mplsLabel(w))
-        bottom = w >> 8 & 1 == 1
-        c.pos += 4
-      }
-      f.add("mpls", .list(labels))
+    while !bottom && c.has(4 * n + 4) {
+      bottom = c.u32(4 * n) >> 8 & 1 == 1
+      n += 1
     }
+    if n > 1 {
+      s.beginList(.mpls, count: n)
+      for i in 0..<n { mplsLabel(c.u32(4 * i), &s) }
+      s.endList()
+    }
+    c.pos += 4 * n
     guard bottom, c.has(1) else { return }
     switch c.u8(0) >> 4 {
-    case 4: decodeIPv4(&c, &f)
-    case 6: decodeIPv6(&c, &f)
+    case 4: decodeIPv4(&c, &s)
+    case 6: decodeIPv6(&c, &s)
     default: break
     }
   }
 
-  static func mplsLabel(_ w: UInt32) -> OFValue {
-    .table([
-      OFField("label", .uint(UInt64(w >> 12))), OFField("tc", .uint(UInt64(w >> 9 & 7))),
-      OFField("bos", .uint(UInt64(w >> 8 & 1))), OFField("ttl", .uint(UInt64(w & 0xff))),
-    ])
+  @inlinable
+  static func mplsLabel<S: PacketFieldSink>(_ w: UInt32, _ s: inout S) {
+    s.beginItem(fields: 4)
+    s.uint(.label, w >> 12)
+    s.uint(.tc, w >> 9 & 7)
+    s.uint(.bos, w >> 8 & 1)
+    s.uint(.ttl, w & 0xff)
+    s.endItem()
   }
 }
 

@@ -1,11 +1,12 @@
 // SCTP common header; the chunks stay in the payload.
 
 extension PacketDecoder {
-  static func decodeSCTP(_ c: inout Cursor, _ f: inout [OFField]) {
+  @inlinable
+  static func decodeSCTP<S: PacketFieldSink>(_ c: inout Cursor, _ s: inout S) {
     guard c.has(12) else { return }
-    f.add("sctp_src", c.u16(0))
-    f.add("sctp_dst", c.u16(2))
-    f.add("sctp_vtag", c.u32(4))
+    s.uint(.sctp_src, c.u16(0))
+    s.uint(.sctp_dst, c.u16(2))
+    s.uint(.sctp_vtag, c.u32(4))
     c.pos += 12
   }
 }

@@ -1,19 +1,20 @@
 // TCP header with options.
 
 extension PacketDecoder {
-  static func decodeTCP(_ c: inout Cursor, _ f: inout [OFField]) {
+  @inlinable
+  static func decodeTCP<S: PacketFieldSink>(_ c: inout Cursor, _ s: inout S) {
     guard c.has(20) else { return }
     let off = Int(c.u8(12) >> 4) * 4
-    f.add("tcp_src", c.u16(0))
-    f.add("tcp_dst", c.u16(2))
-    f.add("tcp_flags", c.u16(12) & 0x0fff)
-    f.add("tcp_seq", c.u32(4))
-    f.add("tcp_ack", c.u32(8))
-    f.add("tcp_window", c.u16(14))
-    f.add("tcp_urgent", c.u16(18))
+    s.uint(.tcp_src, c.u16(0))
+    s.uint(.tcp_dst, c.u16(2))
+    s.uint(.tcp_flags, c.u16(12) & 0x0fff)
+    s.uint(.tcp_seq, c.u32(4))
+    s.uint(.tcp_ack, c.u32(8))
+    s.uint(.tcp_window, c.u16(14))
+    s.uint(.tcp_urgent, c.u16(18))
     // A data offset below 5 or past the end is ignored: the header is 20 bytes then.
     if off > 20 && c.has(off) {
-      f.add("tcp_options", .bytes(c.bytes(20, off - 20)))
+      s.bytes(.tcp_options, c.bytes(20, off - 20))
       c.pos += off
     } else {
       c.pos += 20

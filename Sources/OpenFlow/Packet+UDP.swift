@@ -1,10 +1,11 @@
 // UDP header.
 
 extension PacketDecoder {
-  static func decodeUDP(_ c: inout Cursor, _ f: inout [OFField]) {
+  @inlinable
+  static func decodeUDP<S: PacketFieldSink>(_ c: inout Cursor, _ s: inout S) {
     guard c.has(8) else { return }
-    f.add("udp_src", c.u16(0))
-    f.add("udp_dst", c.u16(2))
+    s.uint(.udp_src, c.u16(0))
+    s.uint(.udp_dst, c.u16(2))
     c.pos += 8
   }
 }
