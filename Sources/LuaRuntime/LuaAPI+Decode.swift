@@ -15,12 +15,13 @@ extension LuaRuntime {
     zs_setfuncs_up(L, "decode_into", { L in LuaRuntime.decodeFrame(L, at: 2, into: 1) }, Int32(strings.count))
     for s in strings { LuaStack(L).push(s) }
     zs_setfuncs_up(L, "decode_msg", { L in LuaRuntime.decodeFrame(L, at: 1, into: nil) }, Int32(strings.count))
-    set(L, "decode_packet") { L in
-      let rt = LuaRuntime.of(L)
-      guard let v = LuaStack(L!).withBytes(at: 1, { PacketDecoder.decode($0) }) else { return 0 }
-      LuaStack(L!).push(v)
-      return 1
-    }
+    // The packet table's keys ride along too, in PacketKey order (see LuaStack+Packet).
+    _ = lua_checkstack(L, Int32(PacketKey.names.count) + 4)
+    for name in PacketKey.names { LuaStack(L).push(name) }
+    zs_setfuncs_up(L, "decode_packet", { L in
+      let stack = LuaStack(L!)
+      return stack.withBytes(at: 1) { stack.pushPacket($0, keys: zs_upvalueindex(2)) } == nil ? 0 : 1
+    }, Int32(PacketKey.names.count))
   }
 
   /// Decodes the frame at `frame` into the table at `into`, or into a new

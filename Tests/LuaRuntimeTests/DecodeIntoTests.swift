@@ -15,14 +15,6 @@ import XCTest
 /// pairs order) or the same error, for the corpus, hand-built messages of
 /// every version, and broken variants.
 final class DecodeIntoTests: XCTestCase {
-  /// A Lua value as read back, tables with their keys in pairs order.
-  indirect enum LV: Equatable {
-    case int(Int64), float(Double), bool(Bool), string([UInt8]), table([Entry]), other(String)
-  }
-  struct Entry: Equatable {
-    var key: LV
-    var value: LV
-  }
   enum Outcome: Equatable {
     case ok(LV)
     case failed(String)
@@ -50,33 +42,6 @@ final class DecodeIntoTests: XCTestCase {
   }
 
   override func tearDown() { state = nil }
-
-  // MARK: reading tables back
-
-  func read(_ idx: Int32, depth: Int = 0) -> LV {
-    let L = state.L
-    let idx = lua_absindex(L, idx)
-    switch lua_type(L, idx) {
-    case LUA_TNUMBER:
-      return zs_isinteger(L, idx) != 0 ? .int(lua_tointegerx(L, idx, nil)) : .float(lua_tonumberx(L, idx, nil))
-    case LUA_TBOOLEAN: return .bool(lua_toboolean(L, idx) != 0)
-    case LUA_TSTRING: return .string(state.stack.withBytes(at: idx) { Array($0) } ?? [])
-    case LUA_TTABLE:
-      guard depth < 10 else { return .other("deep table") }
-      var entries: [Entry] = []
-      lua_pushnil(L)
-      while zs_next(L, idx) != 0 {
-        entries.append(Entry(key: read(-2, depth: depth + 1), value: read(-1, depth: depth + 1)))
-        state.stack.pop()
-      }
-      if lua_getmetatable(L, idx) != 0 {
-        state.stack.pop()
-        entries.append(Entry(key: .other("metatable"), value: .other("set")))
-      }
-      return .table(entries)
-    default: return .other(String(cString: lua_typename(L, lua_type(L, idx))))
-    }
-  }
 
   // MARK: the two paths
 
@@ -106,11 +71,11 @@ final class DecodeIntoTests: XCTestCase {
         lua_pushnil(L)
         lua_setmetatable(L, -2)
       }
-      return .ok(read(-1))
+      return .ok(state.stack.readBack(-1))
     }
     XCTAssertEqual(lua_type(L, -2), LUA_TNIL, "decode_into returns true or nil, message")
     // A failed decode leaves the table as it was.
-    XCTAssertEqual(read(-3), .table(guarded ? [Entry(key: .other("metatable"), value: .other("set"))] : []))
+    XCTAssertEqual(state.stack.readBack(-3), .table(guarded ? [LV.Entry(key: .other("metatable"), value: .other("set"))] : []))
     return .failed(state.stack.string(at: -1) ?? "(no message)")
   }
 
@@ -124,7 +89,7 @@ final class DecodeIntoTests: XCTestCase {
     if let err = state.stack.call(nargs: 1, nresults: 2) { return .failed("raised: \(err)") }
     if lua_type(L, -2) == LUA_TTABLE {
       XCTAssertEqual(lua_type(L, -1), LUA_TNIL)
-      return .ok(read(-2))
+      return .ok(state.stack.readBack(-2))
     }
     XCTAssertEqual(lua_type(L, -2), LUA_TNIL, "decode_msg returns a table or nil, message")
     return .failed(state.stack.string(at: -1) ?? "(no message)")
@@ -140,7 +105,7 @@ final class DecodeIntoTests: XCTestCase {
       let m = try OFCodec.decode(bytes)
       lua_createtable(L, 0, presized ? Int32(m.msg.fields?.count ?? 0) : 0)
       state.stack.setFields(m.msg, into: -1)
-      return .ok(read(-1))
+      return .ok(state.stack.readBack(-1))
     } catch {
       return .failed("malformed message from the switch: \(error)")
     }
