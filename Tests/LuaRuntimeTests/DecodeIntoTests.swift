@@ -1,3 +1,4 @@
+import Foundation
 import CLua
 import CShim
 import XCTest
@@ -28,16 +29,9 @@ final class DecodeIntoTests: XCTestCase {
 
   override func setUp() {
     state = try! LuaState()
-    let L = state.L
-    zs_newtable(L)
-    LuaRuntime.registerDecode(L)
-    state.stack.rawField(-1, "decode_into")
-    XCTAssertEqual(lua_type(L, -1), LUA_TFUNCTION)
-    decodeInto = zs_ref(L)
-    state.stack.rawField(-1, "decode_msg")
-    XCTAssertEqual(lua_type(L, -1), LUA_TFUNCTION)
-    decodeMsg = zs_ref(L)
-    state.stack.pop()
+    let refs = state.decodeFunctionRefs(["decode_into", "decode_msg"])
+    decodeInto = refs[0]
+    decodeMsg = refs[1]
     fastCount = 0
   }
 
@@ -391,28 +385,10 @@ final class DecodeIntoTests: XCTestCase {
   // MARK: files
 
   static func list(_ dir: String) -> [String] {
-    guard let d = opendir(dir) else { return [] }
-    defer { closedir(d) }
-    var names: [String] = []
-    while let entry = readdir(d) {
-      let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-        String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
-      }
-      if !name.hasPrefix(".") { names.append(name) }
-    }
-    return names.sorted()
+    ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).filter { !$0.hasPrefix(".") }.sorted()
   }
 
   static func read(_ path: String) -> [UInt8]? {
-    guard let f = fopen(path, "rb") else { return nil }
-    defer { fclose(f) }
-    var out: [UInt8] = []
-    var chunk = [UInt8](repeating: 0, count: 4096)
-    while true {
-      let n = fread(&chunk, 1, chunk.count, f)
-      if n <= 0 { break }
-      out += chunk[0..<n]
-    }
-    return out
+    FileManager.default.contents(atPath: path).map { [UInt8]($0) }
   }
 }

@@ -16,13 +16,7 @@ final class DecodePacketTests: XCTestCase {
 
   override func setUp() {
     state = try! LuaState()
-    let L = state.L
-    zs_newtable(L)
-    LuaRuntime.registerDecode(L)
-    state.stack.rawField(-1, "decode_packet")
-    XCTAssertEqual(lua_type(L, -1), LUA_TFUNCTION)
-    decodePacket = zs_ref(L)
-    state.stack.pop()
+    decodePacket = state.decodeFunctionRefs(["decode_packet"])[0]
   }
 
   override func tearDown() { state = nil }

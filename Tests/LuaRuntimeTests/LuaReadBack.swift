@@ -41,3 +41,20 @@ extension LuaStack {
     }
   }
 }
+
+extension LuaState {
+  /// Registry refs of the named `core` decode functions, in a `core` table
+  /// built as the runtime builds it.
+  func decodeFunctionRefs(_ names: [String]) -> [Int32] {
+    zs_newtable(L)
+    LuaRuntime.registerDecode(L)
+    var refs: [Int32] = []
+    for name in names {
+      stack.rawField(-1, name)
+      precondition(lua_type(L, -1) == LUA_TFUNCTION, "core.\(name) is not registered")
+      refs.append(zs_ref(L))
+    }
+    stack.pop()
+    return refs
+  }
+}
