@@ -813,7 +813,8 @@ table.remove(package.searchers, 3)  -- Lua's own file searcher: superseded above
 local entry = {}
 
 function entry.set_lib(dir, lib)
-  apps_dir, lib_dir = dir, lib
+  -- Without trailing slashes, so paths built from them compare as written.
+  apps_dir, lib_dir = dir:gsub("(.)/+$", "%1"), lib and lib:gsub("(.)/+$", "%1")
   package.path = dir .. "/lib/?.lua;" .. dir .. "/lib/?/init.lua;" .. package.path
 end
 

@@ -43,7 +43,8 @@ final class AppsCommandTests: XCTestCase, ZofhostRunner {
     try FileManager.default.createDirectory(at: lib, withIntermediateDirectories: true)
     try "zof.app('topology', {precedence = 7})\n".write(to: lib.appendingPathComponent("topology.lua"), atomically: true, encoding: .utf8)
     try write("a.lua", "zof.app('a', {requires = {'topology'}})\n")
-    let r = try run(["apps", "--apps", dir.path, "--lib", lib.path])
+    // A trailing slash names the same folder.
+    let r = try run(["apps", "--apps", dir.path, "--lib", lib.path + "/"])
     XCTAssertEqual(r.status, 0, r.err)
     XCTAssertTrue(String(decoding: r.out, as: UTF8.self).contains("APP topology  precedence 7  \(lib.path)/topology.lua  (library)"))
   }

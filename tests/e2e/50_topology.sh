@@ -11,6 +11,8 @@
 #      still reach each other around the triangle. It comes back: the links
 #      are found again.
 # Fails on any error line in zofhost's log. Everything is stopped by pid.
+#
+#   ZOF_E2E_VERSION   the OpenFlow version the bridges speak (OpenFlow13)
 set -euo pipefail
 
 # shellcheck source=tests/e2e/lib.sh
@@ -18,17 +20,22 @@ set -euo pipefail
 zt_init
 
 P=$ZT_PREFIX
+OFV=${ZOF_E2E_VERSION:-OpenFlow13}
+case "$OFV" in
+  OpenFlow10) VNUM=1.0 ;; OpenFlow13) VNUM=1.3 ;; OpenFlow14) VNUM=1.4 ;; OpenFlow15) VNUM=1.5 ;;
+  *) zt_die "ZOF_E2E_VERSION must be OpenFlow10, OpenFlow13, OpenFlow14 or OpenFlow15" ;;
+esac
 APPS="$ZT_ROOT/tests/e2e/apps-multi"
 problems=()
 
 ovs_start
 port=$(free_port)
-zofhost_start --listen "127.0.0.1:$port" --apps "$APPS" --versions 1.3
+zofhost_start --listen "127.0.0.1:$port" --apps "$APPS" --versions "$VNUM"
 wait_listen "$port" 15 || zt_die "zofhost never listened"
 
 dpid() { printf '00:00:00:00:00:00:00:%02x' "$1"; }
 for i in 1 2 3; do
-  bridge_add "${P}s$i" OpenFlow13 "$port"
+  bridge_add "${P}s$i" "$OFV" "$port"
   zt_vsctl set bridge "${P}s$i" other-config:datapath-id="$(printf '%016x' "$i")"
   host_add "${P}s$i" "${P}h$i" "10.213.2.$i/24"
 done
@@ -104,11 +111,11 @@ fi
 controller_stop || problems+=("zofhost did not stop cleanly (status $ZT_CTL_STATUS)")
 
 if [ "${#problems[@]}" -eq 0 ]; then
-  zt_say "PASS: topology and l2_multi on a triangle of 3 bridges (OpenFlow 1.3)"
+  zt_say "PASS: topology and l2_multi on a triangle of 3 bridges (OpenFlow $VNUM)"
 else
   zt_say "FAIL: $(IFS=';'; echo "${problems[*]}")"
   echo "--- zofhost log, last 60 lines ($ZT_CTL_LOG)"
   tail -n 60 "$ZT_CTL_LOG" || true
-  for i in 1 2 3; do bridge_dump "${P}s$i" OpenFlow13 | head -n 30; done
+  for i in 1 2 3; do bridge_dump "${P}s$i" "$OFV" | head -n 30; done
   exit 1
 fi
