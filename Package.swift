@@ -63,7 +63,9 @@ let package = Package(
     .testTarget(name: "HostCoreTests", dependencies: ["HostCore", "OpenFlow", "Reactor", "TestSupport"], path: "Tests/HostCoreTests"),
     .testTarget(
       name: "LuaRuntimeTests", dependencies: ["LuaRuntime", "HostCore", "OpenFlow", "Reactor", "TestSupport"],
-      path: "Tests/LuaRuntimeTests"),
+      path: "Tests/LuaRuntimeTests",
+      // Read from the source tree by AppCaseTests, not bundled.
+      exclude: ["cases"]),
   ],
   swiftLanguageModes: [.v5]
 )
