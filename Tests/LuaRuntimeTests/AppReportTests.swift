@@ -97,6 +97,20 @@ final class AppReportTests: XCTestCase {
     XCTAssertEqual(lines.last, "NOTE: app mapper handles event ROUTE_CHANGE, which no app declares in `emits`")
   }
 
+  func testStartWarnsOfHandlersForEventsNobodyDeclares() throws {
+    dir = FileManager.default.temporaryDirectory.appendingPathComponent("zofreport-\(UUID().uuidString.prefix(8))")
+    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    try "zof.app('a'):event('LINK_ADDED', function() end)\n".write(
+      to: dir.appendingPathComponent("a.lua"), atomically: true, encoding: .utf8)
+    var config = HostConfig()
+    config.listen = []
+    let log = CaptureLog()
+    let host = Controller(loop: try EventLoop(), config: config, logger: log.logger)
+    try AppGenerations(host: host, logger: log.logger, options: RuntimeOptions(appsDir: dir.path)).start()
+    XCTAssertTrue(log.lines.contains { $0.hasPrefix("warning") && $0.contains("app a handles event LINK_ADDED, which no app declares") },
+                  log.lines.joined(separator: "\n"))
+  }
+
   func testJSONReportRoundTrips() throws {
     let r = try load(apps, lib: lib).appReport()
     let back = try JSONDecoder().decode(AppReport.self, from: Data(r.json.utf8))
