@@ -965,49 +965,48 @@ function entry.begin_event(ev)
   wake_event_waiters(ev)
 end
 
-function entry.deliver(i)
-  local app, ev = apps[i], cur_ev
-  local name = rawget(ev, "type")
-  local list = candidates(app, name ~= nil, name or ev.event)
-  for j = 1, #list do
-    local h = list[j]
-    if h.filter == nil or filter_ok(h.filter, ev) then return run(app, h, ev) == STOP end
+local order = {}  -- app indexes in dispatch order (the dispatcher's, set at activation)
+function entry.set_order(list) order = list end
+
+-- Offers an event to apps from..to of `list` (app indexes; nil: the indexes
+-- themselves) until one stops it; returns true if one did. In each app its
+-- first matching handler runs. A filter that raises (a filter function's
+-- error, a malformed body read by a table filter) fails that app's match only.
+local function offer(ev, is_msg, name, list, from, to)
+  for i = from, to do
+    local app = apps[list and list[i] or i]
+    local handlers = (is_msg and app.mcache or app.ecache)[name] or candidates(app, is_msg, name)
+    for j = 1, #handlers do
+      local h = handlers[j]
+      local f, matched = h.filter, true
+      if f ~= nil then
+        local ok, r = pcall(filter_ok, f, ev)
+        if not ok then
+          core.log("error", app.name, ("filter of %s failed: %s"):format(h.desc, tostring(r)))
+          break
+        end
+        matched = r
+      end
+      if matched then
+        if run(app, h, ev) == STOP then return true end
+        break
+      end
+    end
   end
   return false
 end
 
-local order = {}  -- app indexes in dispatch order (the dispatcher's, set at activation)
-function entry.set_order(list) order = list end
-
--- A filter that raises (a filter function's error, a malformed body read by
--- a table filter) fails that app's match only, as it would step by step.
-local function guarded_filter(app, h, ev)
-  local ok, r = pcall(filter_ok, h.filter, ev)
-  if ok then return r end
-  core.log("error", app.name, ("filter of %s failed: %s"):format(h.desc, tostring(r)))
-  return nil, true
+function entry.deliver(i)
+  local ev = cur_ev
+  local name = rawget(ev, "type")
+  return offer(ev, name ~= nil, name or ev.event, nil, i, i)
 end
 
 -- A message from a switch, through every app in one call: begin_message,
 -- deliver for each app in order until one stops it, and finish.
 function entry.dispatch_message(conn, typ, xid, frame, time)
-  local ev = setmetatable({type = typ, xid = xid, conn_id = conn, time = time, [FRAME] = frame}, EV)
-  cur_ev = ev
-  for i = 1, #order do
-    local app = apps[order[i]]
-    local cache = app.mcache
-    local list = cache[typ] or candidates(app, true, typ)
-    for j = 1, #list do
-      local h = list[j]
-      local matched, failed_filter = true, false
-      if h.filter ~= nil then matched, failed_filter = guarded_filter(app, h, ev) end
-      if failed_filter then break end
-      if matched then
-        if run(app, h, ev) == STOP then cur_ev = nil; return end
-        break
-      end
-    end
-  end
+  entry.begin_message(conn, typ, xid, frame, time)
+  offer(cur_ev, true, typ, order, 1, #order)
   cur_ev = nil
 end
 
