@@ -67,15 +67,8 @@ extension LuaRuntime {
   func sendTemplate(_ i: Int, to dp: Datapath, stack s: LuaStack, args: Int32) throws(OFCodecError) -> UInt32? {
     let v = Int(dp.version)
     guard v < templates[i].plans.count else { return nil }
-    if templates[i].plans[v] == nil {
-      if templates[i].compiled[dp.version] == nil { templates[i].compiled[dp.version] = try templates[i].compile(version: dp.version) }
-      guard case .bytes(let bytes, let patches, let tail)? = templates[i].compiled[dp.version] else { return nil }
-      let keys = patches.map { templates[i].slotKeys[$0.slot] ?? 0 }
-      templates[i].plans[v] = Template.Plan(
-        xid: templates[i].message.xid, bytes: bytes, patches: patches, keys: keys, tail: tail, tailKey: tail.flatMap { templates[i].slotKeys[$0] } ?? 0,
-        names: Array(repeating: [], count: patches.count))
-    }
-    guard let plan = templates[i].plans[v] else { return nil }
+    if templates[i].plans[v] == nil { templates[i].plans[v] = try templates[i].plan(version: dp.version) }
+    guard case .bytes(let plan)? = templates[i].plans[v] else { return nil }
     let L = s.L
     scratch.removeAll(keepingCapacity: true)
     scratch.append(contentsOf: plan.bytes)
@@ -91,7 +84,7 @@ extension LuaRuntime {
         } else if let n = s.integer(at: -1) {
           value = n >= 0 ? UInt64(n) : nil
         } else if lua_type(L, -1) == LUA_TSTRING {
-          value = namedValue(i, v, k, p, s, tail: plan.tail)
+          value = namedValue(i, v, k, p, s, plan)
         }
         s.pop()
         guard let value, Template.fits(value, p) else { return nil }
@@ -115,16 +108,12 @@ extension LuaRuntime {
 
   /// The number the name at the top of the stack encodes to in patch `k`:
   /// from the plan's byte-level cache, else found once by encoding.
-  private func namedValue(_ i: Int, _ v: Int, _ k: Int, _ p: Template.Patch, _ s: LuaStack, tail: String?) -> UInt64? {
-    let hit: UInt64?? = s.withBytes(at: -1) { b -> UInt64? in
-      for e in templates[i].plans[v]!.names[k] where e.name.count == b.count && e.name.elementsEqual(b) { return e.value }
-      return nil
-    }
-    if let found = hit ?? nil { return found }
-    guard let name = s.string(at: -1),
-      let value = templates[i].value(ofName: name, for: p, version: UInt8(v), tail: tail)
+  private func namedValue(_ i: Int, _ v: Int, _ k: Int, _ p: Template.Patch, _ s: LuaStack, _ plan: Template.Plan) -> UInt64? {
+    let hit = s.withBytes(at: -1) { b in plan.names[k].first { $0.name.elementsEqual(b) }?.value } ?? nil
+    if let hit { return hit }
+    guard let name = s.string(at: -1), let value = templates[i].value(ofName: name, for: p, version: UInt8(v), tail: plan.tail)
     else { return nil }
-    templates[i].plans[v]!.names[k].append((Array(name.utf8), value))
+    templates[i].remember(name, value, patch: k, version: v)
     return value
   }
 }

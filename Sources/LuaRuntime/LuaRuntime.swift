@@ -27,7 +27,6 @@ public final class LuaRuntime: EventSink {
   var lastTimer = 0
   var currentHandle: Int32? = nil
   public private(set) var appList: [AppEntry] = []
-  public private(set) var appFiles: [String] = []
   /// The file each app of `appList` came from (a required app may come from the library).
   public private(set) var appSources: [String] = []
 
@@ -110,7 +109,6 @@ public final class LuaRuntime: EventSink {
       if let err = lua.call(nargs: 1, nresults: 0) { errors.append(firstLine(err)) }
     }
     if !errors.isEmpty { throw LoadError(errors: errors) }
-    appFiles = paths
     refreshApps()
   }
 

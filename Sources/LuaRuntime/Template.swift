@@ -8,7 +8,6 @@ import OpenFlow
 struct Template {
   var message: OFMessage
   var slots: [String]
-  var compiled: [UInt8: Compiled] = [:]
   /// Numbers that names ("NO_BUFFER", "FLOOD") encode to, per version and slot.
   var named: [NameKey: UInt64] = [:]
 
@@ -37,10 +36,16 @@ struct Template {
   /// arguments up without making the key string again (set by core.compile).
   var slotKeys: [String: Int32] = [:]
 
-  /// Per version: the bytes, and for each patch its key's ref; built on the
-  /// first send for that version.
-  var plans: [Plan?] = Array(repeating: nil, count: 8)
+  /// Per version, made on the first send for it: the plan, or that this
+  /// version takes the slow path.
+  var plans: [Prepared?] = Array(repeating: nil, count: 8)
 
+  enum Prepared {
+    case bytes(Plan)
+    case slow
+  }
+
+  /// The bytes, and for each patch its key's ref.
   struct Plan {
     /// The message's own xid (0: a fresh one per send).
     var xid: UInt32
@@ -104,6 +109,21 @@ struct Template {
     m.version = version
     m.msg = fill(message.msg)
     return m
+  }
+
+  /// `compile(version:)` with what a send needs at hand: each slot's key ref.
+  func plan(version: UInt8) throws(OFCodecError) -> Prepared {
+    guard case .bytes(let bytes, let patches, let tail) = try compile(version: version) else { return .slow }
+    return .bytes(Plan(
+      xid: message.xid, bytes: bytes, patches: patches, keys: patches.map { slotKeys[$0.slot] ?? 0 }, tail: tail,
+      tailKey: tail.flatMap { slotKeys[$0] } ?? 0, names: Array(repeating: [], count: patches.count)))
+  }
+
+  /// Keeps what a name given for patch `k` encodes to, for the next sends.
+  mutating func remember(_ name: String, _ value: UInt64, patch k: Int, version v: Int) {
+    guard case .bytes(var plan)? = plans[v] else { return }
+    plan.names[k].append((Array(name.utf8), value))
+    plans[v] = .bytes(plan)
   }
 
   /// Encodes for `version`, and for slots finds each one's offset and width by
