@@ -37,26 +37,27 @@ extension PacketDecoder {
 }
 
 extension PacketBuilder {
-  mutating func icmpv4() throws(PacketBuildError) {
-    let type = try p.uint("icmpv4_type", bits: 8, default: nil)
-    let code = try p.uint("icmpv4_code", bits: 8, default: 0)
+  /// Type, code and a zero checksum (patched once the rest is written);
+  /// returns where the header starts and the type.
+  mutating func icmpHeader(_ prefix: String, layer: String) throws(PacketBuildError) -> (Int, UInt64) {
+    let type = try p.uint(prefix + "_type", bits: 8, default: nil)
+    let code = try p.uint(prefix + "_code", bits: 8, default: 0)
     let start = w.count
     w.u8(UInt8(type))
     w.u8(UInt8(code))
     w.u16(0)
-    layers.append("ICMPv4")
+    layers.append(layer)
+    return (start, type)
+  }
+
+  mutating func icmpv4() throws(PacketBuildError) {
+    let (start, _) = try icmpHeader("icmpv4", layer: "ICMPv4")
     try payload()
     w.patchU16(at: start + 2, Checksum.fold(Checksum.add(w.bytes[start...], 0)))
   }
 
   mutating func icmpv6(pseudo: UInt64) throws(PacketBuildError) {
-    let type = try p.uint("icmpv6_type", bits: 8, default: nil)
-    let code = try p.uint("icmpv6_code", bits: 8, default: 0)
-    let start = w.count
-    w.u8(UInt8(type))
-    w.u8(UInt8(code))
-    w.u16(0)
-    layers.append("ICMPv6")
+    let (start, type) = try icmpHeader("icmpv6", layer: "ICMPv6")
     if type == 135 || type == 136 {
       var flags: UInt64 = 0
       if type == 136 { flags = try p.uint("ipv6_nd_flags", bits: 3, default: 0) }

@@ -42,10 +42,7 @@ extension PacketBuilder {
     let id = try p.uint("ipv4_id", bits: 16, default: 0)
     let flags = try p.uint("ipv4_flags", bits: 3, default: 0)
     let frag = try p.uint("ipv4_frag_offset", bits: 13, default: 0)
-    let options = try p.bytes("ipv4_options")
-    guard options.count % 4 == 0, options.count <= 40 else {
-      throw PacketBuildError("ipv4_options", "\(options.count) bytes; options take a multiple of 4 bytes, at most 40 (pad with 0 or 1)")
-    }
+    let options = try p.headerOptions("ipv4_options")
     let proto = try ipProto(v6: false)
     let start = w.count
     w.u8(0x45 + UInt8(options.count / 4))

@@ -31,10 +31,7 @@ extension PacketBuilder {
     let flags = try p.uint("tcp_flags", bits: 12, default: 0)
     let window = try p.uint("tcp_window", bits: 16, default: 0)
     let urgent = try p.uint("tcp_urgent", bits: 16, default: 0)
-    let options = try p.bytes("tcp_options")
-    guard options.count % 4 == 0, options.count <= 40 else {
-      throw PacketBuildError("tcp_options", "\(options.count) bytes; options take a multiple of 4 bytes, at most 40 (pad with 0 or 1)")
-    }
+    let options = try p.headerOptions("tcp_options")
     let start = w.count
     w.u16(UInt16(src))
     w.u16(UInt16(dst))

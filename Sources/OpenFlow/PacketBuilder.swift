@@ -204,6 +204,16 @@ struct PacketFields {
     return b
   }
 
+  /// IPv4 or TCP options: whole 32-bit words, at most 40 bytes (what the
+  /// header length field can count); absent is none.
+  mutating func headerOptions(_ name: String) throws(PacketBuildError) -> [UInt8] {
+    let options = try bytes(name)
+    guard options.count % 4 == 0, options.count <= 40 else {
+      throw error(name, "\(options.count) bytes; options take a multiple of 4 bytes, at most 40 (pad with 0 or 1)")
+    }
+    return options
+  }
+
   /// The tables of a list field, each checked against `known`; absent is empty.
   mutating func items(_ name: String, known: Set<String>) throws(PacketBuildError) -> [PacketFields] {
     guard let v = take(name) else { return [] }
