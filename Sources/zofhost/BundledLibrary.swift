@@ -11,8 +11,5 @@ func bundledLibrary() -> String? {
     dir + "/lib-lua",
     (dir as NSString).deletingLastPathComponent + "/share/zofhost/lib-lua",
   ]
-  return candidates.first { path in
-    var isDir: ObjCBool = false
-    return FileManager.default.fileExists(atPath: path, isDirectory: &isDir) && isDir.boolValue
-  }
+  return candidates.first(where: isFolder)
 }

@@ -112,12 +112,7 @@ struct AppLimits: ParsableArguments {
   var luaMemoryMb: Int = 0
 
   func validate() throws {
-    if let lib {
-      var isDir: ObjCBool = false
-      guard FileManager.default.fileExists(atPath: lib, isDirectory: &isDir), isDir.boolValue else {
-        throw ValidationError("--lib: folder '\(lib)' does not exist")
-      }
-    }
+    if let lib { try validateFolder(lib, option: "--lib") }
     guard handlerBudgetMs > 0 else { throw ValidationError("--handler-budget-ms must be above 0") }
     guard luaMemoryMb >= 0 else { throw ValidationError("--lua-memory-mb must be 0 (no cap) or more") }
   }
@@ -129,11 +124,15 @@ struct AppLimits: ParsableArguments {
   }
 }
 
-func validateAppsFolder(_ path: String) throws {
+func validateAppsFolder(_ path: String) throws { try validateFolder(path, option: "--apps") }
+
+func validateFolder(_ path: String, option: String) throws {
+  guard isFolder(path) else { throw ValidationError("\(option): folder '\(path)' does not exist") }
+}
+
+func isFolder(_ path: String) -> Bool {
   var isDir: ObjCBool = false
-  guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir), isDir.boolValue else {
-    throw ValidationError("--apps: folder '\(path)' does not exist")
-  }
+  return FileManager.default.fileExists(atPath: path, isDirectory: &isDir) && isDir.boolValue
 }
 
 /// One line on stderr and exit status 1: the run could not go on.

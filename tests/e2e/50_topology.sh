@@ -60,7 +60,7 @@ expected_links() {
 want=$(expected_links)
 zt_debug "expected links: $want"
 
-# log_count WORD: lines of zofhost's log that report WORD events (LINK_ADD ...).
+# log_links WORD: the links of the WORD lines (LINK_ADD, LINK_DELETE) in zofhost's log, sorted.
 log_links() { grep -oE "$1 [0-9a-f:]+:[0-9]+ -> [0-9a-f:]+:[0-9]+" "$ZT_CTL_LOG" | sed "s/^$1 //" | sort -u || true; }
 wait_for() {  # wait_for SECONDS COMMAND...: polls COMMAND every 0.2 s
   local tries=$(($1 * 5)); shift
