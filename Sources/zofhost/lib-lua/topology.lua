@@ -40,18 +40,17 @@ local TO_CONTROLLER = zof.compile{type = "FLOW_MOD", msg = {
   instructions = {{instruction = "APPLY_ACTIONS",
     actions = {{action = "OUTPUT", port_no = "CONTROLLER", max_len = "NO_BUFFER"}}}}}}
 
+-- (sw.ports holds physical ports only.)
 local function probe(sw, desc)
-  if not physical(desc) or not is_up(desc) then return end
+  if not is_up(desc) then return end
   sw.dp:send{type = "PACKET_OUT", msg = {
     in_port = "CONTROLLER", actions = {{action = "OUTPUT", port_no = desc.port_no}},
     pkt = {eth_src = desc.hw_addr, lldp_chassis_id = CHASSIS_PREFIX .. sw.dp.datapath_id,
       lldp_port_id = tostring(desc.port_no), lldp_ttl = LINK_TIMEOUT}}}
 end
 
-local function probe_all()
-  for _, sw in pairs(switches) do
-    for _, desc in pairs(sw.ports) do probe(sw, desc) end
-  end
+local function probe_switch(sw)
+  for _, desc in pairs(sw.ports) do probe(sw, desc) end
 end
 
 local function link_event(name, l)
@@ -88,6 +87,12 @@ local function forget_hosts_at(dpid, port)
   end
 end
 
+-- A switch (port nil) or one of its ports went away: its links and hosts go too.
+local function forget(dpid, port)
+  drop_links_at(dpid, port)
+  forget_hosts_at(dpid, port)
+end
+
 -- Switches and ports ---------------------------------------------------------
 
 app:message("CHANNEL_UP", function(ev)
@@ -104,15 +109,14 @@ app:message("CHANNEL_UP", function(ev)
   ev.datapath:barrier()
   if switches[dpid] ~= sw then return end
   TO_CONTROLLER:send(nil, sw.dp)
-  for _, desc in pairs(sw.ports) do probe(sw, desc) end
+  probe_switch(sw)
 end)
 
 app:message("CHANNEL_DOWN", function(ev)
   local dpid = ev.datapath_id
   if switches[dpid] == nil then return end
   switches[dpid] = nil
-  drop_links_at(dpid)
-  forget_hosts_at(dpid)
+  forget(dpid)
   zof.post{event = "SWITCH_LEAVE", datapath_id = dpid}
 end)
 
@@ -124,18 +128,12 @@ app:message("PORT_STATUS", function(ev)
   local e = {datapath_id = ev.datapath_id, port_no = no, port = desc}
   if reason == "DELETE" then
     sw.ports[no] = nil
-    drop_links_at(ev.datapath_id, no)
-    forget_hosts_at(ev.datapath_id, no)
+    forget(ev.datapath_id, no)
     e.event = "PORT_DELETE"
   else
     e.event = sw.ports[no] and "PORT_MODIFY" or "PORT_ADD"
     sw.ports[no] = desc
-    if not is_up(desc) then
-      drop_links_at(ev.datapath_id, no)
-      forget_hosts_at(ev.datapath_id, no)
-    else
-      probe(sw, desc)
-    end
+    if is_up(desc) then probe(sw, desc) else forget(ev.datapath_id, no) end
   end
   zof.post(e)
 end)
@@ -180,7 +178,7 @@ app:event("START", function()
       for k, l in pairs(links) do if t - l.seen > LINK_TIMEOUT then old[#old + 1] = k end end
       table.sort(old)
       for _, k in ipairs(old) do drop_link(k) end
-      probe_all()
+      for _, sw in pairs(switches) do probe_switch(sw) end
     end
   end)
 end)
