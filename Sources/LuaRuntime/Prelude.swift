@@ -165,9 +165,6 @@ function zof.app(name, opts)
       error(("zof.app: unknown option %q (options are precedence, requires, emits)"):format(tostring(k)), 2)
     end
   end
-  if app_by_name[name] then
-    error(("zof.app: app %q is already defined in %s"):format(name, app_by_name[name].file), 2)
-  end
   local prec = opts.precedence or 100
   if math.type(prec) ~= "integer" then error("zof.app: precedence must be an integer", 2) end
   local requires, emits = name_list(opts.requires, "requires"), name_list(opts.emits, "emits")
@@ -178,13 +175,12 @@ function zof.app(name, opts)
   defining[#defining + 1] = name
   for _, r in ipairs(requires) do require_app(name, r) end
   defining[#defining] = nil
-  -- The app may already exist if a required app's file defined it.
+  -- Checked after the requirements loaded: a required app's file may define it too.
   if app_by_name[name] then
     error(("zof.app: app %q is already defined in %s"):format(name, app_by_name[name].file), 2)
   end
   local app = setmetatable({name = name, precedence = prec, file = loading_file, handlers = {},
-    mcache = {}, ecache = {}, requires = requires, emits = emits, provides = {}, uses = {}, used = {},
-    library = lib_dir ~= nil and loading_file ~= nil and loading_file:sub(1, #lib_dir + 1) == lib_dir .. "/"}, APP)
+    mcache = {}, ecache = {}, requires = requires, emits = emits, provides = {}, uses = {}, used = {}}, APP)
   for _, e in ipairs(emits) do
     emitters[e] = emitters[e] or {}
     emitters[e][name] = true
@@ -897,7 +893,8 @@ function entry.report()
         unheard[#unheard + 1] = {app = a.name, event = e}
       end
     end
-    list[#list + 1] = {name = a.name, precedence = a.precedence, file = a.file or "?", library = a.library,
+    local library = lib_dir ~= nil and a.file ~= nil and a.file:sub(1, #lib_dir + 1) == lib_dir .. "/"
+    list[#list + 1] = {name = a.name, precedence = a.precedence, file = a.file or "?", library = library,
       requires = a.requires, required_by = required_by, provides = provides, uses = a.uses, emits = emits,
       messages = kinds_of(a, "message"), events = events}
   end
