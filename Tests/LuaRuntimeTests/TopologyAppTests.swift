@@ -23,6 +23,8 @@ final class TopologyAppTests: XCTestCase {
       print(("moved %s to %s:%d from %s:%d"):format(ev.mac, ev.datapath_id:sub(-2), ev.port, ev.from.datapath_id:sub(-2), ev.from.port))
     end)
     app:event("PORT_MODIFY", function(ev) print("port modify " .. ev.port_no) end)
+    app:event("PORT_ADD", function(ev) print("port add " .. ev.port_no .. " " .. ev.port.name) end)
+    app:event("PORT_DELETE", function(ev) print("port delete " .. ev.port_no) end)
     app:event("DUMP", function()
       local parts = {}
       for _, l in ipairs(topo.links()) do parts[#parts + 1] = l.src:sub(-2) .. ":" .. l.src_port .. ">" .. l.dst:sub(-2) .. ":" .. l.dst_port end
@@ -121,6 +123,17 @@ final class TopologyAppTests: XCTestCase {
     h.settle(s2)
     XCTAssertEqual(Array(h.printed.suffix(3)), ["LINK_DELETE 01:2>02:3", "LINK_DELETE 02:3>01:2", "port modify 3"])
     XCTAssertEqual(dump().first, "links ")
+
+    // A new port is announced and probed; a deleted one is announced.
+    s1.received.removeAll()
+    s1.send(OFMessage(version: 4, type: "PORT_STATUS", msg: .table(["reason": .string("ADD"), "desc": FakeSwitch.port(4, "p4")])))
+    h.settle(s1)
+    XCTAssertEqual(h.printed.last, "port add 4 p4")
+    let probe4 = try XCTUnwrap(s1.received.first { $0.type == "PACKET_OUT" })
+    XCTAssertEqual(probe4.msg["actions"]?.list?.first?["port_no"], .uint(4))
+    s1.send(OFMessage(version: 4, type: "PORT_STATUS", msg: .table(["reason": .string("DELETE"), "desc": FakeSwitch.port(4, "p4")])))
+    h.settle(s1)
+    XCTAssertEqual(h.printed.last, "port delete 4")
 
     // Ageing: found again, then its probes stop coming back.
     packetIn(s2, port: 3, probes1[2]!)
