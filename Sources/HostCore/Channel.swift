@@ -59,6 +59,13 @@ final class Channel: ConnectionDelegate {
       batch.withUnsafeBytes { all in
         var off = 0
         while off < all.count, connection.isOpen {
+          // Back-to-back PACKET_INs go to the apps together.
+          let end = packetInsEnd(all, from: off)
+          if end > off {
+            host.deliverFrames(self, type: "PACKET_IN", frames: UnsafeRawBufferPointer(rebasing: all[off..<end]))
+            off = end
+            continue
+          }
           let len = Int(all[off + 2]) << 8 | Int(all[off + 3])
           receive(UnsafeRawBufferPointer(rebasing: all[off..<(off + len)]))
           off += len
@@ -68,6 +75,21 @@ final class Channel: ConnectionDelegate {
     if let bad, connection.isOpen {
       protocolError("length field \(bad) is under 8; framing lost", type: "BAD_REQUEST", code: "BAD_LEN")
     }
+  }
+
+  /// Where a run of PACKET_INs from `off` ends: each as `receive` would hand
+  /// to the apps (channel up, the channel's version, no request claims its xid).
+  private func packetInsEnd(_ all: UnsafeRawBufferPointer, from off: Int) -> Int {
+    guard state == .up, let dp = datapath else { return off }
+    var end = off
+    while end < all.count, all[end] == version, all[end + 1] == OFHeader.packetInType {
+      if dp.hasPending {
+        let xid = UInt32(all[end + 4]) << 24 | UInt32(all[end + 5]) << 16 | UInt32(all[end + 6]) << 8 | UInt32(all[end + 7])
+        if dp.claims(xid: xid) { break }
+      }
+      end += Int(all[end + 2]) << 8 | Int(all[end + 3])
+    }
+    return end
   }
 
   func connectionClosed(_ c: Connection, reason: String) {

@@ -104,6 +104,12 @@ public final class Controller {
     dispatcher.dispatch(HostEvent(message: type, datapath: ch.datapath, xid: xid, payload: .frame(frame)))
   }
 
+  /// Back-to-back messages of one type for the apps, until a handler closes the channel.
+  func deliverFrames(_ ch: Channel, type: String, frames: UnsafeRawBufferPointer) {
+    let connection = ch.connection
+    dispatcher.dispatchFrames(type, datapath: ch.datapath, frames: frames, stillOpen: { connection.isOpen })
+  }
+
   /// Echo keepalive and handshake deadline, for all channels in one sweep.
   private func scheduleSweep() {
     let period = max(0.01, min(1.0, config.echoInterval / 4))

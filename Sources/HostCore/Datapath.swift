@@ -71,6 +71,9 @@ public final class Datapath {
   public var pendingCount: Int { pending.count }
 
   /// Routes a reply to its request; false when nobody waits for this xid.
+  var hasPending: Bool { !pending.isEmpty }
+  func claims(xid: UInt32) -> Bool { pending[xid] != nil }
+
   func routeReply(_ frame: UnsafeRawBufferPointer, xid: UInt32, type: String) -> Bool {
     guard let handler = pending[xid] else { return false }
     // Multipart replies carry REPLY_MORE (bit 0 of the flags at offset 10) until the last part.

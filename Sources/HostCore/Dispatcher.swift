@@ -37,6 +37,33 @@ public final class Dispatcher {
     return result
   }
 
+  /// Messages of one type from one switch, whole frames back to back (one
+  /// read's PACKET_INs): the sink may run several in one step. Between its
+  /// steps come the tasks and events the last one made ready or queued, as
+  /// after any event; `stillOpen` false (a handler closed the connection)
+  /// ends the run early, as it ends a read.
+  public func dispatchFrames(_ name: String, datapath: Datapath?, frames: UnsafeRawBufferPointer, stillOpen: () -> Bool) {
+    guard !busy else {
+      var off = 0
+      while off < frames.count {
+        let frame = HostEvent.frame(in: frames, at: off)
+        queue.append(HostEvent(message: name, datapath: datapath, frame: frame).owned())
+        off += frame.count
+      }
+      return
+    }
+    guard let sink else { return }
+    busy = true
+    var off = 0
+    while off < frames.count {
+      off = sink.runFrames(name, datapath: datapath, frames: frames, from: off, apps: apps)
+      sink.resumeReady()
+      drain()
+      if !stillOpen() { break }
+    }
+    busy = false
+  }
+
   /// Queues an event for after the current one (zof.post).
   public func post(_ event: HostEvent) {
     queue.append(event.owned())

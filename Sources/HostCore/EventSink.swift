@@ -12,11 +12,23 @@ public protocol EventSink: AnyObject {
   /// One whole event: begin, each app in `apps` order until one stops it, end.
   /// A sink may do it in one step of its own; the result must be the same.
   func run(_ event: HostEvent, apps: [AppEntry], readBack: String?) -> Bool?
+  /// Messages of one type from one switch, whole frames back to back: runs
+  /// them, each as `run` would, from `offset` on. May stop after any whole
+  /// event; returns the offset of the first frame not run (`frames.count`
+  /// when all were). The dispatcher sees to tasks and queued events, then calls again.
+  func runFrames(_ name: String, datapath: Datapath?, frames: UnsafeRawBufferPointer, from offset: Int, apps: [AppEntry]) -> Int
 }
 
 extension EventSink {
   public func run(_ event: HostEvent, apps: [AppEntry], readBack: String?) -> Bool? {
     runStepwise(event, apps: apps, readBack: readBack)
+  }
+
+  /// One frame at a time.
+  public func runFrames(_ name: String, datapath: Datapath?, frames: UnsafeRawBufferPointer, from offset: Int, apps: [AppEntry]) -> Int {
+    let frame = HostEvent.frame(in: frames, at: offset)
+    _ = run(HostEvent(message: name, datapath: datapath, frame: frame), apps: apps, readBack: nil)
+    return offset + frame.count
   }
 
   /// `run` as begin, deliver and end calls.

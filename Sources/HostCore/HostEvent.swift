@@ -39,6 +39,18 @@ public struct HostEvent {
     self.payload = payload
   }
 
+  /// The frame at `offset` of back-to-back frames, as far as its length field says.
+  public static func frame(in frames: UnsafeRawBufferPointer, at offset: Int) -> UnsafeRawBufferPointer {
+    let len = Int(frames[offset + 2]) << 8 | Int(frames[offset + 3])
+    return UnsafeRawBufferPointer(rebasing: frames[offset..<(offset + len)])
+  }
+
+  /// The event of one message frame; its xid comes from the header.
+  public init(message name: String, datapath: Datapath?, frame: UnsafeRawBufferPointer) {
+    let xid = UInt32(frame[4]) << 24 | UInt32(frame[5]) << 16 | UInt32(frame[6]) << 8 | UInt32(frame[7])
+    self.init(message: name, datapath: datapath, xid: xid, payload: .frame(frame))
+  }
+
   /// A copy that outlives the current read (frames are copied out of the input buffer).
   func owned() -> HostEvent {
     var e = self

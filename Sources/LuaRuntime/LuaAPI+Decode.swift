@@ -4,8 +4,9 @@ import OpenFlow
 
 extension LuaRuntime {
   /// core.decode_into(t, frame) fills t with the message's fields;
-  /// core.decode_msg(frame) -> a new table of them, made at its final size
+  /// core.decode_msg(frame [, at]) -> a new table of them, made at its final size
   /// (filling `{}` grows it four times on the way to a PACKET_IN's 8 keys);
+  /// `at` (1-based) picks one message out of a string holding several;
   /// core.decode_packet(data) -> table of packet fields.
   static func registerDecode(_ L: OpaquePointer) {
     // PACKET_IN's keys and names ride along as upvalues (see PacketInStrings).
@@ -33,14 +34,14 @@ extension LuaRuntime {
       if into != nil { lua_pushboolean(L, 1) }
       return 1
     }
-    let fast = stack.withBytes(at: frame) { b -> Bool in
+    let fast = withFrame(stack, at: frame) { b -> Bool in
       guard let w = PacketInWire(b) else { return false }
       if into == nil { lua_createtable(L, 0, w.fieldCount) }
       stack.setPacketInFields(w, into: into ?? -1, strings: zs_upvalueindex(2))
       return true
     }
     if fast == true { return done() }
-    let result: Result<OFMessage, OFCodecError>? = stack.withBytes(at: frame) { b in
+    let result: Result<OFMessage, OFCodecError>? = withFrame(stack, at: frame) { b in
       Result { () throws(OFCodecError) -> OFMessage in try OFCodec.decode(b) }
     }
     switch result {
@@ -52,6 +53,20 @@ extension LuaRuntime {
       return LuaRuntime.fail(L, "malformed message from the switch: \(e)")
     case nil:
       return LuaRuntime.fail(L, "no frame to decode")
+    }
+  }
+
+  /// The string at `idx`, or with an offset at `idx + 1` (1-based; a batch
+  /// of messages shares one string) the message starting there, as far as its
+  /// length field says and the string goes.
+  static func withFrame<R>(_ stack: LuaStack, at idx: Int32, _ body: (UnsafeRawBufferPointer) -> R) -> R? {
+    let at = lua_type(stack.L, idx + 1) == LUA_TNUMBER ? stack.integer(at: idx + 1) : nil
+    return stack.withBytes(at: idx) { all in
+      guard let at else { return body(all) }
+      let start = min(max(at - 1, 0), all.count)
+      var end = all.count
+      if end - start >= 4 { end = min(end, start + (Int(all[start + 2]) << 8 | Int(all[start + 3]))) }
+      return body(UnsafeRawBufferPointer(rebasing: all[start..<end]))
     }
   }
 }

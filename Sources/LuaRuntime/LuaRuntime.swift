@@ -18,7 +18,7 @@ public final class LuaRuntime: EventSink {
   /// The prelude's entry points (their order is the refs' order).
   enum Entry: Int, CaseIterable {
     case load, apps, begin_message, begin_fields, begin_event, deliver, finish, resume_ready, timer, reply
-    case cancel_all, stats, set_lib, kept, seed, report, set_order, dispatch_message
+    case cancel_all, stats, set_lib, kept, seed, report, set_order, dispatch_frames
   }
   var templates: [Template] = []
   /// Set when Lua has tasks ready to resume.
@@ -188,23 +188,35 @@ public final class LuaRuntime: EventSink {
     }
     switch event.payload {
     case .frame(let buf):
-      dispatchMessage(event, buf)
+      _ = dispatchFrames(event.name, event.datapath, buf)
     case .ownedFrame(let bytes):
-      bytes.withUnsafeBytes { dispatchMessage(event, $0) }
+      _ = bytes.withUnsafeBytes { dispatchFrames(event.name, event.datapath, $0) }
     default:
       return runStepwise(event, apps: apps, readBack: readBack)
     }
     return nil
   }
 
-  private func dispatchMessage(_ event: HostEvent, _ buf: UnsafeRawBufferPointer) {
-    pushEntry(.dispatch_message)
-    lua.push(event.datapath?.connId ?? 0)
-    lua.push(event.name)
-    lua.push(Int(event.xid))
-    lua.push(buf)
+  public func runFrames(_ name: String, datapath: Datapath?, frames: UnsafeRawBufferPointer, from offset: Int, apps: [AppEntry]) -> Int {
+    offset + dispatchFrames(name, datapath, UnsafeRawBufferPointer(rebasing: frames[offset...]))
+  }
+
+  /// Runs frames through every app in one call into Lua (see the prelude's
+  /// batches); returns how many bytes of them it got through.
+  private func dispatchFrames(_ name: String, _ dp: Datapath?, _ frames: UnsafeRawBufferPointer) -> Int {
+    pushEntry(.dispatch_frames)
+    lua.push(dp?.connId ?? 0)
+    lua.push(name)
+    lua.push(frames)
     lua_pushnumber(lua.L, host.loop.now)
-    report(lua.call(nargs: 5, nresults: 0), "dispatch \(event.name)")
+    if let err = lua.call(nargs: 4, nresults: 1) {
+      report(err, "dispatch \(name)")
+      return frames.count
+    }
+    let used = (lua.integer(at: -1) ?? 0) - 1
+    lua.pop()
+    // Every call gets through one event at least; anything else would loop.
+    return used > 0 ? min(used, frames.count) : frames.count
   }
 
   public func deliver(toApp index: Int) -> Bool {

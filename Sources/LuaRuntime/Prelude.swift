@@ -18,6 +18,9 @@ local apps = {}            -- load order
 local app_by_name = {}
 local loading_file = nil
 local cur_ev = nil         -- the event being dispatched
+-- Set when a handler did something Swift must see to before the next event of
+-- a batch (posted an event, woke a task, closed a connection).
+local interrupted = false
 local cur_conn = nil       -- datapath context of the running handler or task
 local cur_app = nil
 
@@ -42,7 +45,7 @@ function DP.send(dp, msg)
   local xid = check(2, core.send(dp.conn_id, msg))
   return xid
 end
-function DP.close(dp) core.close(dp.conn_id) end
+function DP.close(dp) interrupted = true; core.close(dp.conn_id) end
 
 function zof.datapaths()
   local list = {}
@@ -53,6 +56,7 @@ end
 -- Lazy messages: decoded on first read, packet decoded on first read of pkt.
 
 local FRAME = {}
+local FOFF = {}  -- where a message event's frame starts in FRAME's string (a batch shares one)
 local PKT = {__index = function(msg, k)
   if k ~= "pkt" then return nil end
   local data = rawget(msg, "data")
@@ -287,6 +291,9 @@ end
 -- with (true, values...) or (false, error).
 
 local DONE, WAIT = {}, {}
+local FAILED = {}     -- a batch's handler raised after it waited: (FAILED, {error, traceback})
+local DISPATCH = {}   -- starts a pooled coroutine as the dispatcher of the current batch
+local dispatch_loop   -- forward
 local arm, disarm, run_armed, budget_ms = core.arm, core.disarm, core.run, core.budget_ms()
 local pool, npool = {}, 0
 local tasks, ntasks, next_task = {}, 0, 0
@@ -295,18 +302,23 @@ local event_waiters = {}        -- event name -> list of tasks
 local ready_q, ready_n = {}, 0  -- tasks to resume after the current event
 local cur_task, cur_co, cur_h, cur_origin = nil, nil, nil, nil
 
--- A pooled coroutine runs handler after handler until one fails.
+-- A pooled coroutine runs handler after handler until one fails, or a batch.
 local function body(fn, ev)
   while true do
-    fn, ev = yield(DONE, fn(ev))
+    if fn == DISPATCH then
+      fn, ev = yield(dispatch_loop())
+    else
+      fn, ev = yield(DONE, fn(ev))
+    end
   end
 end
 
 local post  -- forward
 
-local function failed(app, desc, origin, co, err)
+local function failed(app, desc, origin, co, err, tb)
   local msg = tostring(err)
-  local tb = debug.traceback(co, msg)
+  -- (Without either, the error came with no traceback: out of memory.)
+  tb = tb or (co and debug.traceback(co, msg)) or msg
   core.log("error", app.name, ("%s failed: %s"):format(desc, tb))
   if origin == nil or origin.event ~= "EXCEPTION" then
     post({event = "EXCEPTION", app = app.name, handler = desc, error = msg, traceback = tb, source = origin})
@@ -335,6 +347,7 @@ local function make_ready(t, ...)
   t.resume_with = table.pack(...)
   ready_n = ready_n + 1
   ready_q[ready_n] = t
+  interrupted = true
   if ready_n == 1 then core.ready() end
 end
 
@@ -373,6 +386,11 @@ end
 
 -- After a step: DONE means finished (coroutine back to the pool), WAIT means suspended.
 local function settle(t, co, app, desc, origin, ok, tag, a)
+  if app == nil then
+    -- Not a handler's failure: an error in the dispatcher itself.
+    core.log("error", "zofhost", ("dispatch failed: %s"):format(debug.traceback(co, tostring(tag))))
+    return nil
+  end
   if not ok then
     failed(app, desc, origin, co, tag)
     if t then finish(t, false, tag) end
@@ -391,6 +409,13 @@ local function settle(t, co, app, desc, origin, ok, tag, a)
     return a
   end
   if tag == WAIT and t then return nil end
+  if tag == FAILED then
+    failed(app, desc, origin, co, a[1], a[2])
+    if t then finish(t, false, a[1]) end
+    npool = npool + 1
+    pool[npool] = co
+    return nil
+  end
   local err = "handler yielded something zof does not wait on; use zof.sleep, zof.request " ..
     "or task:wait, not coroutine.yield"
   failed(app, desc, origin, co, err)
@@ -634,6 +659,7 @@ function zof.call(app_name, req, opts)
   with_timeout(t, {kind = "call"}, opts and opts.timeout or 10, ("zof.call %s %s"):format(app_name, req.event))
   local idx
   for i, a in ipairs(apps) do if a == target_app then idx = i end end
+  interrupted = true
   core.post(req, req.event, idx)
   return suspend(t)
 end
@@ -774,6 +800,7 @@ post = function(ev)
     error(("zof.post: app %q posts %s, which %s declares in emits; add it to %q's emits to post it too")
       :format(who.name, name, table.concat(owners, ", "), who.name), 3)
   end
+  interrupted = true
   core.post(ev, name)
 end
 function zof.post(ev) post(ev) end
@@ -791,6 +818,22 @@ SAFE.os.exit, SAFE.os.execute, SAFE.io.popen = nil, nil, nil
 SAFE.load = function(chunk, name, mode, env) return load(chunk, name, "t", env) end
 SAFE.loadfile = function(path, mode, env) return loadfile(path, "t", env) end
 SAFE.dofile = function(path) return assert(loadfile(path, "t"))() end
+-- An app's own coroutines carry a light budget check: the overrun signal
+-- reaches only the coroutine zofhost resumed (see lua_budget.c).
+local watch = core.watch
+SAFE.coroutine = {}
+for k, v in pairs(coroutine) do SAFE.coroutine[k] = v end
+SAFE.coroutine.create = function(f) return watch(create(f)) end
+SAFE.coroutine.wrap = function(f)
+  local co = watch(create(f))
+  return function(...)
+    local r = table.pack(resume(co, ...))
+    if r[1] then return table.unpack(r, 2, r.n) end
+    coroutine.close(co)
+    -- As coroutine.wrap: the error goes on, a message with the caller's position.
+    error(r[2], type(r[2]) == "string" and 2 or 0)
+  end
+end
 SAFE._G = SAFE
 SAFE.zof = zof
 local ENV = {__index = SAFE}
@@ -906,7 +949,7 @@ end
 local EV = {}
 local ev_fields = {
   msg = function(ev)
-    local m = check(4, core.decode_msg(rawget(ev, FRAME)))
+    local m = check(4, core.decode_msg(rawget(ev, FRAME), rawget(ev, FOFF)))
     if rawget(ev, "type") == "PACKET_IN" then setmetatable(m, PKT) end
     return m
   end,
@@ -915,7 +958,8 @@ local ev_fields = {
     local dp = datapaths[rawget(ev, "conn_id")]
     return dp and dp.datapath_id
   end,
-  version = function(ev) return string.byte(rawget(ev, FRAME), 1) end,
+  version = function(ev) return string.byte(rawget(ev, FRAME), rawget(ev, FOFF)) end,
+  xid = function(ev) return (string.unpack(">I4", rawget(ev, FRAME), rawget(ev, FOFF) + 4)) end,
 }
 EV.__index = function(ev, k)
   local make = ev_fields[k]
@@ -928,13 +972,13 @@ EV.__pairs = function(ev)
   for k in pairs(ev_fields) do local _ = ev[k] end
   return function(t, k)
     local nk, v = next(t, k)
-    if nk == FRAME then nk, v = next(t, nk) end
+    while nk == FRAME or nk == FOFF do nk, v = next(t, nk) end
     return nk, v
   end, ev, nil
 end
 
 function entry.begin_message(conn, typ, xid, frame, time)
-  cur_ev = setmetatable({type = typ, xid = xid, conn_id = conn, time = time, [FRAME] = frame}, EV)
+  cur_ev = setmetatable({type = typ, xid = xid, conn_id = conn, time = time, [FRAME] = frame, [FOFF] = 1}, EV)
 end
 
 function entry.begin_fields(is_msg, name, conn, dpid, version, xid, fields, time)
@@ -965,32 +1009,127 @@ end
 local order = {}  -- app indexes in dispatch order (the dispatcher's, set at activation)
 function entry.set_order(list) order = list end
 
+-- The handler of `app` that takes `ev`: its first whose name and filter
+-- match. A filter that raises (a filter function's error, a malformed body
+-- read by a table filter) fails that app's match only.
+local function pick(app, is_msg, name, ev)
+  local handlers = (is_msg and app.mcache or app.ecache)[name] or candidates(app, is_msg, name)
+  for j = 1, #handlers do
+    local h = handlers[j]
+    local f = h.filter
+    if f == nil then return h end
+    local ok, r = pcall(filter_ok, f, ev)
+    if not ok then
+      core.log("error", app.name, ("filter of %s failed: %s"):format(h.desc, tostring(r)))
+      return nil
+    end
+    if r then return h end
+  end
+  return nil
+end
+
 -- Offers an event to apps from..to of `list` (app indexes; nil: the indexes
--- themselves) until one stops it; returns true if one did. In each app its
--- first matching handler runs. A filter that raises (a filter function's
--- error, a malformed body read by a table filter) fails that app's match only.
+-- themselves) until one stops it; returns true if one did.
 local function offer(ev, is_msg, name, list, from, to)
   for i = from, to do
     local app = apps[list and list[i] or i]
-    local handlers = (is_msg and app.mcache or app.ecache)[name] or candidates(app, is_msg, name)
-    for j = 1, #handlers do
-      local h = handlers[j]
-      local f, matched = h.filter, true
-      if f ~= nil then
-        local ok, r = pcall(filter_ok, f, ev)
-        if not ok then
-          core.log("error", app.name, ("filter of %s failed: %s"):format(h.desc, tostring(r)))
-          break
+    local h = pick(app, is_msg, name, ev)
+    if h and run(app, h, ev) == STOP then return true end
+  end
+  return false
+end
+
+-- Batches: the messages of one read from one switch, whole frames in one
+-- string, go through the apps in one call from Swift. One pooled coroutine,
+-- the dispatcher, calls handler after handler itself, with no resume each.
+-- When a handler waits, that coroutine becomes the handler's task, and a
+-- fresh dispatcher carries the batch on from the next app. After an event
+-- during which a handler posted, woke a task or closed a connection, the
+-- batch returns to Swift, which sees to that before the next event.
+local byte = string.byte
+local tick = core.tick
+local b_conn, b_type, b_s, b_len, b_time = nil, nil, nil, 0, 0
+local b_pos, b_ev, b_k = 1, nil, 0  -- the next frame; the event in progress, and how far in `order` it got
+local dispatcher = nil
+
+local function with_traceback(e)
+  local tb = debug.traceback(tostring(e), 2)
+  -- Only the handler's own frames: cut where the dispatcher called it.
+  local cut = tb:find("\n%s*%[C%]: in function 'xpcall'")
+  return {e, cut and tb:sub(1, cut - 1) or tb}
+end
+
+dispatch_loop = function()
+  local me = dispatcher
+  while true do
+    local ev = b_ev
+    if ev == nil then
+      if interrupted or b_pos > b_len then return DONE end
+      local hi, lo = byte(b_s, b_pos + 2, b_pos + 3)
+      ev = setmetatable({type = b_type, conn_id = b_conn, time = b_time, [FRAME] = b_s, [FOFF] = b_pos}, EV)
+      b_ev, b_k = ev, 0
+      b_pos = b_pos + (hi << 8 | lo)
+    end
+    local k = b_k + 1
+    b_k = k
+    if k > #order then
+      b_ev = nil
+    else
+      local app = apps[order[k]]
+      local h = pick(app, true, b_type, ev)
+      if h then
+        cur_task, cur_app, cur_h, cur_origin, cur_conn = nil, app, h, ev, b_conn
+        tick()
+        local ok, r = xpcall(h.fn, with_traceback, ev)
+        if dispatcher ~= me then
+          -- It waited, so this coroutine is its task now, and the task is over.
+          if ok then return DONE, r end
+          return FAILED, type(r) == "table" and r or {r}
         end
-        matched = r
-      end
-      if matched then
-        if run(app, h, ev) == STOP then return true end
-        break
+        local made = cur_task
+        cur_task = nil
+        if ok then
+          if made then finish(made, true, r) end
+          if r == STOP then b_ev = nil end
+        else
+          if type(r) ~= "table" then r = {r} end
+          failed(app, h.desc, ev, nil, r[1], r[2])
+          if made then finish(made, false, r[1]) end
+        end
       end
     end
   end
-  return false
+end
+
+-- Dispatches the frames of `s` from its start; returns where it stopped
+-- (1-based; past the end when every frame went through every app).
+function entry.dispatch_frames(conn, typ, s, time)
+  b_conn, b_type, b_s, b_len, b_time = conn, typ, s, #s, time
+  b_pos, b_ev, b_k = 1, nil, 0
+  interrupted = false
+  local p_task, p_co, p_app, p_h, p_origin, p_conn = cur_task, cur_co, cur_app, cur_h, cur_origin, cur_conn
+  while true do
+    local co = take_co()
+    dispatcher, cur_co, cur_app, cur_h = co, co, nil, nil
+    local ok, tag, a, aborted = run_armed(co, DISPATCH)
+    local made, app, h, ev = cur_task, cur_app, cur_h, cur_origin
+    dispatcher = nil
+    cur_task, cur_co, cur_app, cur_h, cur_origin, cur_conn = p_task, p_co, p_app, p_h, p_origin, p_conn
+    if ok and tag == DONE and not aborted then
+      npool = npool + 1
+      pool[npool] = co
+      break
+    end
+    -- A handler waited (the coroutine is its task now; nothing to do), ran
+    -- past its budget, or yielded what zof does not wait on.
+    if aborted then
+      ok, tag = false, ("%s ran past its time budget of %g ms and was aborted"):format(h.desc, budget_ms)
+      coroutine.close(co)
+    end
+    if not (ok and tag == WAIT and made) then settle(made, co, app, h and h.desc, ev, ok, tag, a) end
+  end
+  b_s, b_ev = nil, nil
+  return b_pos
 end
 
 function entry.deliver(i)
@@ -999,13 +1138,6 @@ function entry.deliver(i)
   return offer(ev, name ~= nil, name or ev.event, nil, i, i)
 end
 
--- A message from a switch, through every app in one call: begin_message,
--- deliver for each app in order until one stops it, and finish.
-function entry.dispatch_message(conn, typ, xid, frame, time)
-  entry.begin_message(conn, typ, xid, frame, time)
-  offer(cur_ev, true, typ, order, 1, #order)
-  cur_ev = nil
-end
 
 function entry.finish(field)
   local ev = cur_ev

@@ -1,6 +1,8 @@
 /// The 8-byte header every OpenFlow message starts with (all versions).
 public struct OFHeader: Equatable, Sendable {
   public static let size = 8
+  /// PACKET_IN's type number, the same in every version.
+  public static let packetInType: UInt8 = 10
 
   public var version: UInt8
   public var type: UInt8

@@ -168,6 +168,55 @@ final class ReloadTests: XCTestCase {
     XCTAssertEqual(log.lines.filter { $0.contains("time budget") }.count, 2)
   }
 
+  func testBudgetReachesAnAppsOwnCoroutine() throws {
+    try setUp([
+      "a.lua": """
+        local app = zof.app("a")
+        local n = 0
+        app:message("PACKET_IN", function(ev)
+          n = n + 1
+          if n == 1 then
+            local spin = coroutine.wrap(function() while true do end end)
+            pcall(spin)
+            print("swallowed the coroutine")
+          else
+            print("a handles packet " .. n)
+          end
+        end)
+        """
+    ], budgetMs: 50)
+    let sw = FakeSwitch(host: host, version: 4)
+    sw.pump(loop, quietRounds: 2, timeout: 0)
+    packetIn(sw)
+    packetIn(sw)
+    XCTAssertFalse(printed.contains("swallowed the coroutine"))
+    XCTAssertTrue(printed.contains("a handles packet 2"))
+    XCTAssertEqual(log.lines.filter { $0.contains("time budget") }.count, 1)
+  }
+
+  /// A read's PACKET_INs run in one step of the dispatcher, but the budget is each handler's.
+  func testBudgetIsEachHandlersInABatch() throws {
+    try setUp([
+      "a.lua": """
+        local app = zof.app("a")
+        app:message("PACKET_IN", function(ev)
+          local t = os.clock()
+          while os.clock() - t < 0.08 do end
+          print("a done")
+        end)
+        """
+    ], budgetMs: 200)
+    let sw = FakeSwitch(host: host, version: 4)
+    sw.pump(loop, quietRounds: 2, timeout: 0)
+    let pi = OFMessage(version: 4, type: "PACKET_IN", msg: .table([
+      "in_port": .uint(1), "reason": .string("NO_MATCH"), "data": .bytes([UInt8](repeating: 0, count: 14)),
+    ]))
+    for _ in 0..<4 { sw.send(pi) }
+    sw.pump(loop, quietRounds: 2, timeout: 0)
+    XCTAssertEqual(printed.filter { $0 == "a done" }.count, 4)
+    XCTAssertFalse(log.lines.contains { $0.contains("time budget") }, "\(log.lines)")
+  }
+
   func testMemoryCapFailsTheHandlerNotTheProcess() throws {
     try setUp([
       "a.lua": """

@@ -17,13 +17,11 @@ typedef struct zs_mem {
   size_t used;
   size_t limit;
   int relaxed;
-  // Handler budget: while `armed`, a count hook checks the clock; past
-  // `deadline` (monotonic seconds) the running handler is aborted.
+  // Handler budget (lua_budget.c): `armed` while a step runs under it,
+  // `aborting` once it is being cut off.
   int armed;
   int aborting;
-  double deadline;
   double budget;  // seconds per handler step
-  double armed_for;  // the running step's budget; `deadline` is 0 until its first check
 } zs_mem;
 
 // A Swift function callable from Lua. It returns the number of results, or
@@ -44,14 +42,13 @@ int zs_loadfile(lua_State *L, const char *path);  // text chunks only
 
 void zs_pushfn(lua_State *L, zs_fn fn);
 
-// Arms the budget for `seconds` from now on thread `co` (a Lua hook makes
-// every instruction of that thread slower, so only the running handler's
-// thread carries it); 0 disarms it and removes the hook.
+// Arms the budget for `seconds` from now for a step that resumes thread `co`;
+// 0 disarms it.
 void zs_budget_arm(lua_State *L, lua_State *co, double seconds);
 // True once (and clears it) if the last step was aborted by the budget.
 int zs_budget_take_abort(lua_State *L);
-// Lua functions arm(co) and disarm(co) -> aborted, in C: they run twice per
-// handler, so they skip the Swift trampoline.
+// The Lua functions run(co, ...), arm(co), disarm(co) -> aborted, tick() and
+// watch(co), in C: they run for every handler, so they skip the Swift trampoline.
 void zs_push_budget_fns(lua_State *L);
 void zs_setfuncs(lua_State *L, const char *name, zs_fn fn);  // t[name] = fn for the table on top
 // As zs_setfuncs, for the table below `nup` values on top: they become upvalues

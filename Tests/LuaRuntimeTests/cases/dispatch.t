@@ -256,3 +256,99 @@ filter blew up
 --- no_log
 never
 second handler must not run
+
+=== PACKET_INs of one read: a handler that waits becomes a task, and the rest of the batch goes on
+--- app a.lua
+local app = zof.app("a", {precedence = 300})
+app:message("PACKET_IN", function(ev)
+  local port = ev.msg.in_port
+  print("a starts " .. port)
+  if port == 1 then
+    zof.sleep(0)
+    print("a resumes " .. port .. " xid " .. ev.xid)
+  end
+end)
+--- app b.lua
+local app = zof.app("b")
+app:message("PACKET_IN", function(ev) print("b sees " .. ev.msg.in_port .. " v" .. ev.version) end)
+--- switch 1.3
+--- input
+{type = "PACKET_IN", xid = 7, msg = {in_port = 1, reason = "NO_MATCH", data = eth("02:00:00:00:00:02", "02:00:00:00:00:01", 0x0800, "")}},
+{type = "PACKET_IN", xid = 8, msg = {in_port = 2, reason = "NO_MATCH", data = eth("02:00:00:00:00:02", "02:00:00:00:00:01", 0x0800, "")}},
+{type = "PACKET_IN", xid = 9, msg = {in_port = 3, reason = "NO_MATCH", data = eth("02:00:00:00:00:02", "02:00:00:00:00:01", 0x0800, "")}},
+--- log
+[a] a starts 1
+[b] b sees 1 v4
+[a] a starts 2
+[b] b sees 2 v4
+[a] a starts 3
+[b] b sees 3 v4
+[a] a resumes 1 xid 7
+
+=== PACKET_INs of one read: an event posted during one is seen before the next, and STOP ends only its own
+--- app a.lua
+local app = zof.app("a", {precedence = 300, emits = {"SEEN"}})
+app:message("PACKET_IN", function(ev)
+  local port = ev.msg.in_port
+  if port == 2 then return zof.STOP end
+  zof.post{event = "SEEN", port = port}
+end)
+--- app b.lua
+local app = zof.app("b")
+app:message("PACKET_IN", function(ev) print("b sees " .. ev.msg.in_port) end)
+app:event("SEEN", function(ev) print("b told " .. ev.port) end)
+--- switch 1.3
+--- input
+{type = "PACKET_IN", msg = {in_port = 1, reason = "NO_MATCH", data = eth("02:00:00:00:00:02", "02:00:00:00:00:01", 0x0800, "")}},
+{type = "PACKET_IN", msg = {in_port = 2, reason = "NO_MATCH", data = eth("02:00:00:00:00:02", "02:00:00:00:00:01", 0x0800, "")}},
+{type = "PACKET_IN", msg = {in_port = 3, reason = "NO_MATCH", data = eth("02:00:00:00:00:02", "02:00:00:00:00:01", 0x0800, "")}},
+--- log
+[b] b sees 1
+[b] b told 1
+[b] b sees 3
+[b] b told 3
+--- no_log
+b sees 2
+
+=== PACKET_INs of one read: after a handler closes the connection, the rest are not delivered
+--- app a.lua
+local app = zof.app("a")
+app:message("PACKET_IN", function(ev)
+  print("a sees " .. ev.msg.in_port)
+  if ev.msg.in_port == 2 then ev.datapath:close() end
+end)
+app:message("CHANNEL_DOWN", function(ev) print("down") end)
+--- switch 1.0
+--- input
+{type = "PACKET_IN", msg = {in_port = 1, reason = "NO_MATCH", data = eth("02:00:00:00:00:02", "02:00:00:00:00:01", 0x0800, "")}},
+{type = "PACKET_IN", msg = {in_port = 2, reason = "NO_MATCH", data = eth("02:00:00:00:00:02", "02:00:00:00:00:01", 0x0800, "")}},
+{type = "PACKET_IN", msg = {in_port = 3, reason = "NO_MATCH", data = eth("02:00:00:00:00:02", "02:00:00:00:00:01", 0x0800, "")}},
+--- log
+[a] a sees 1
+[a] a sees 2
+[a] down
+--- no_log
+a sees 3
+
+=== PACKET_INs of one read: an error in one handler fails only that event's handler, with its own traceback
+--- app a.lua
+local app = zof.app("a")
+local function check(port) if port == 2 then error("bad port " .. port) end end
+app:message("PACKET_IN", function(ev)
+  check(ev.msg.in_port)
+  print("a sees " .. ev.msg.in_port)
+end)
+--- switch 1.3
+--- input
+{type = "PACKET_IN", msg = {in_port = 1, reason = "NO_MATCH", data = eth("02:00:00:00:00:02", "02:00:00:00:00:01", 0x0800, "")}},
+{type = "PACKET_IN", msg = {in_port = 2, reason = "NO_MATCH", data = eth("02:00:00:00:00:02", "02:00:00:00:00:01", 0x0800, "")}},
+{type = "PACKET_IN", msg = {in_port = 3, reason = "NO_MATCH", data = eth("02:00:00:00:00:02", "02:00:00:00:00:01", 0x0800, "")}},
+--- log
+[a] a sees 1
+bad port 2
+stack traceback:
+in upvalue 'check'
+[a] a sees 3
+--- no_log
+xpcall
+dispatch_loop
