@@ -18,7 +18,7 @@ func packetIn() -> [UInt8] {
   ])))
 }
 
-func measure(_ name: String, handler: String, events: Int, waits: Bool) throws {
+func measure(_ name: String, handler: String, events: Int, waits: Bool, batched: Bool) throws {
   let dir = FileManager.default.temporaryDirectory.appendingPathComponent("zofbench-\(getpid())")
   try? FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
   let path = dir.appendingPathComponent("bench.lua").path
@@ -37,10 +37,21 @@ func measure(_ name: String, handler: String, events: Int, waits: Bool) throws {
   rt.activate()
   let frame = packetIn()
 
+  // As one read brings them under load: runs of back-to-back PACKET_INs.
+  let run64 = Array([[UInt8]](repeating: frame, count: 64).joined())
+
   func run(_ count: Int) {
-    frame.withUnsafeBytes { buf in
-      for _ in 0..<count {
-        host.dispatcher.dispatch(HostEvent(message: "PACKET_IN", datapath: nil, xid: 1, payload: .frame(buf)))
+    if batched {
+      run64.withUnsafeBytes { buf in
+        for _ in 0..<(count / 64) {
+          host.dispatcher.dispatchFrames("PACKET_IN", datapath: nil, frames: buf, stillOpen: { true })
+        }
+      }
+    } else {
+      frame.withUnsafeBytes { buf in
+        for _ in 0..<count {
+          host.dispatcher.dispatch(HostEvent(message: "PACKET_IN", datapath: nil, xid: 1, payload: .frame(buf)))
+        }
       }
     }
     // Waiting handlers resume in the next rounds (their sleep(0) timers fire).
@@ -53,7 +64,8 @@ func measure(_ name: String, handler: String, events: Int, waits: Bool) throws {
   print(String(format: "%-34@ %8.0f ns/event  (%d events)", name as NSString, ns, events))
 }
 
-// Usage: DispatchBench [EVENTS] [CASE]: CASE 1-4 runs one case (for profiling).
+// Usage: DispatchBench [EVENTS] [CASE] [one|batch]: CASE 1-4 runs one case (for
+// profiling); events go one by one, or in runs of 64 as a loaded read brings them.
 let args = CommandLine.arguments.dropFirst()
 let events = Int(args.first ?? "") ?? 1_000_000
 let only = args.dropFirst().first.flatMap { Int($0) }
@@ -63,6 +75,9 @@ let cases: [(String, String, Int, Bool)] = [
   ("handler reading msg.pkt.eth_src", "function(ev) if ev.msg.pkt.eth_src then n = n + 1 end end", events, false),
   ("handler that waits once", "function(ev) zof.sleep(0); n = n + 1 end", events / 4, true),
 ]
-for (i, c) in cases.enumerated() where only == nil || only == i + 1 {
-  try measure(c.0, handler: c.1, events: c.2, waits: c.3)
+let modes = args.dropFirst(2).first.map { [$0 == "batch"] } ?? [false, true]
+for batched in modes {
+  for (i, c) in cases.enumerated() where only == nil || only == i + 1 {
+    try measure(c.0 + (batched ? ", in runs of 64" : ""), handler: c.1, events: c.2, waits: c.3, batched: batched)
+  }
 }

@@ -36,7 +36,7 @@ extension LuaRuntime {
     }
     let fast = withFrame(stack, at: frame) { b -> Bool in
       guard let w = PacketInWire(b) else { return false }
-      if into == nil { lua_createtable(L, 0, w.fieldCount) }
+      if into == nil { lua_createtable(L, 0, w.fieldCount + Int32(roomFor("PACKET_IN"))) }
       stack.setPacketInFields(w, into: into ?? -1, strings: zs_upvalueindex(2))
       return true
     }
@@ -46,7 +46,7 @@ extension LuaRuntime {
     }
     switch result {
     case .success(let m)?:
-      if into == nil { lua_createtable(L, 0, Int32(clamping: m.msg.fields?.count ?? 0)) }
+      if into == nil { lua_createtable(L, 0, Int32(clamping: (m.msg.fields?.count ?? 0) + roomFor(m.type))) }
       stack.setFields(m.msg, into: into ?? -1)
       return done()
     case .failure(let e)?:
@@ -55,6 +55,10 @@ extension LuaRuntime {
       return LuaRuntime.fail(L, "no frame to decode")
     }
   }
+
+  /// Slots a new message table keeps free: PACKET_IN's `pkt` is set on its
+  /// first read, and growing a full table rehashes it.
+  static func roomFor(_ type: String) -> Int { type == "PACKET_IN" ? 1 : 0 }
 
   /// The string at `idx`, or with an offset at `idx + 1` (1-based; a batch
   /// of messages shares one string) the message starting there, as far as its

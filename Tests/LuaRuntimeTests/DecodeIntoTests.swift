@@ -90,14 +90,14 @@ final class DecodeIntoTests: XCTestCase {
   }
 
   /// OFCodec.decode then setFields into a fresh table: what decode_into did
-  /// before (`presized`: a table made for the fields, as decode_msg's).
+  /// before (`presized`: a table made for the fields and room, as decode_msg's).
   func generic(_ bytes: [UInt8], presized: Bool = false) -> Outcome {
     let L = state.L
     let base = state.stack.top
     defer { lua_settop(L, base) }
     do {
       let m = try OFCodec.decode(bytes)
-      lua_createtable(L, 0, presized ? Int32(m.msg.fields?.count ?? 0) : 0)
+      lua_createtable(L, 0, presized ? Int32((m.msg.fields?.count ?? 0) + LuaRuntime.roomFor(m.type)) : 0)
       state.stack.setFields(m.msg, into: -1)
       return .ok(state.stack.readBack(-1))
     } catch {
