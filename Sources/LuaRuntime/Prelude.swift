@@ -291,7 +291,6 @@ end
 -- with (true, values...) or (false, error).
 
 local DONE, WAIT = {}, {}
-local FAILED = {}     -- a batch's handler raised after it waited: (FAILED, {error, traceback})
 local DISPATCH = {}   -- starts a pooled coroutine as the dispatcher of the current batch
 local dispatch_loop   -- forward
 local arm, disarm, run_armed, budget_ms = core.arm, core.disarm, core.run, core.budget_ms()
@@ -315,10 +314,12 @@ end
 
 local post  -- forward
 
-local function failed(app, desc, origin, co, err, tb)
+local function failed(app, desc, origin, co, err)
   local msg = tostring(err)
-  -- (Without either, the error came with no traceback: out of memory.)
-  tb = tb or (co and debug.traceback(co, msg)) or msg
+  local tb = debug.traceback(co, msg)
+  -- The app's frames only: the prelude's below them (the coroutine's body) go.
+  local n
+  repeat tb, n = tb:gsub("\n\tzof:%d+: in [^\n]*$", "") until n == 0
   core.log("error", app.name, ("%s failed: %s"):format(desc, tb))
   if origin == nil or origin.event ~= "EXCEPTION" then
     post({event = "EXCEPTION", app = app.name, handler = desc, error = msg, traceback = tb, source = origin})
@@ -409,13 +410,6 @@ local function settle(t, co, app, desc, origin, ok, tag, a)
     return a
   end
   if tag == WAIT and t then return nil end
-  if tag == FAILED then
-    failed(app, desc, origin, co, a[1], a[2])
-    if t then finish(t, false, a[1]) end
-    npool = npool + 1
-    pool[npool] = co
-    return nil
-  end
   local err = "handler yielded something zof does not wait on; use zof.sleep, zof.request " ..
     "or task:wait, not coroutine.yield"
   failed(app, desc, origin, co, err)
@@ -1042,8 +1036,9 @@ end
 -- Batches: the messages of one read from one switch, whole frames in one
 -- string, go through the apps in one call from Swift. One pooled coroutine,
 -- the dispatcher, calls handler after handler itself, with no resume each.
--- When a handler waits, that coroutine becomes the handler's task, and a
--- fresh dispatcher carries the batch on from the next app. After an event
+-- When a handler waits (or raises), that coroutine becomes the handler's task
+-- (or dies), and a fresh dispatcher carries the batch on from the next app.
+-- After an event
 -- during which a handler posted, woke a task or closed a connection, the
 -- batch returns to Swift, which sees to that before the next event.
 local byte = string.byte
@@ -1051,13 +1046,6 @@ local tick = core.tick
 local b_conn, b_type, b_s, b_len, b_time = nil, nil, nil, 0, 0
 local b_pos, b_ev, b_k = 1, nil, 0  -- the next frame; the event in progress, and how far in `order` it got
 local dispatcher = nil
-
-local function with_traceback(e)
-  local tb = debug.traceback(tostring(e), 2)
-  -- Only the handler's own frames: cut where the dispatcher called it.
-  local cut = tb:find("\n%s*%[C%]: in function 'xpcall'")
-  return {e, cut and tb:sub(1, cut - 1) or tb}
-end
 
 dispatch_loop = function()
   local me = dispatcher
@@ -1080,22 +1068,13 @@ dispatch_loop = function()
       if h then
         cur_task, cur_app, cur_h, cur_origin, cur_conn = nil, app, h, ev, b_conn
         tick()
-        local ok, r = xpcall(h.fn, with_traceback, ev)
-        if dispatcher ~= me then
-          -- It waited, so this coroutine is its task now, and the task is over.
-          if ok then return DONE, r end
-          return FAILED, type(r) == "table" and r or {r}
-        end
+        local r = h.fn(ev)
+        -- It waited, so this coroutine is its task now, and the task is over.
+        if dispatcher ~= me then return DONE, r end
         local made = cur_task
         cur_task = nil
-        if ok then
-          if made then finish(made, true, r) end
-          if r == STOP then b_ev = nil end
-        else
-          if type(r) ~= "table" then r = {r} end
-          failed(app, h.desc, ev, nil, r[1], r[2])
-          if made then finish(made, false, r[1]) end
-        end
+        if made then finish(made, true, r) end
+        if r == STOP then b_ev = nil end
       end
     end
   end
@@ -1120,8 +1099,8 @@ function entry.dispatch_frames(conn, typ, s, time)
       pool[npool] = co
       break
     end
-    -- A handler waited (the coroutine is its task now; nothing to do), ran
-    -- past its budget, or yielded what zof does not wait on.
+    -- A handler waited (the coroutine is its task now; nothing to do),
+    -- raised, ran past its budget, or yielded what zof does not wait on.
     if aborted then
       ok, tag = false, ("%s ran past its time budget of %g ms and was aborted"):format(h.desc, budget_ms)
       coroutine.close(co)
