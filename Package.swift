@@ -3,6 +3,11 @@ import PackageDescription
 
 // Layers, lowest first: CShim/CLua (C), OpenFlow (codec), Reactor (epoll),
 // HostCore (channels, dispatcher), LuaRuntime (apps), zofhost (command line).
+// The hot path's classes are touched from one thread only; release builds skip
+// the runtime exclusivity checks on their stored properties (debug builds and
+// tests keep them, and the compile-time checks stay everywhere).
+let hotPath: [SwiftSetting] = [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]
+
 let package = Package(
   name: "zofhost",
   products: [
@@ -19,16 +24,16 @@ let package = Package(
       name: "CLua", path: "Sources/CLua", pkgConfig: "lua5.4",
       providers: [.apt(["liblua5.4-dev"])]),
     .target(name: "CShim", dependencies: ["CLua"], path: "Sources/CShim"),
-    .target(name: "OpenFlow", path: "Sources/OpenFlow"),
-    .target(name: "Reactor", dependencies: ["CShim"], path: "Sources/Reactor"),
+    .target(name: "OpenFlow", path: "Sources/OpenFlow", swiftSettings: hotPath),
+    .target(name: "Reactor", dependencies: ["CShim"], path: "Sources/Reactor", swiftSettings: hotPath),
     .target(
       name: "HostCore",
       dependencies: ["OpenFlow", "Reactor", .product(name: "Logging", package: "swift-log")],
-      path: "Sources/HostCore"),
+      path: "Sources/HostCore", swiftSettings: hotPath),
     .target(
       name: "LuaRuntime",
       dependencies: ["CShim", "CLua", "OpenFlow", "HostCore", .product(name: "Logging", package: "swift-log")],
-      path: "Sources/LuaRuntime"),
+      path: "Sources/LuaRuntime", swiftSettings: hotPath),
     .executableTarget(
       name: "zofhost",
       dependencies: [
