@@ -23,7 +23,10 @@ let package = Package(
     .systemLibrary(
       name: "CLua", path: "Sources/CLua", pkgConfig: "lua5.4",
       providers: [.apt(["liblua5.4-dev"])]),
-    .target(name: "CShim", dependencies: ["CLua"], path: "Sources/CShim"),
+    .target(
+      name: "CShim", dependencies: ["CLua"], path: "Sources/CShim",
+      // Lua's allocator (Debian's libmimalloc-dev).
+      linkerSettings: [.linkedLibrary("mimalloc")]),
     .target(name: "OpenFlow", path: "Sources/OpenFlow", swiftSettings: hotPath),
     .target(name: "Reactor", dependencies: ["CShim"], path: "Sources/Reactor", swiftSettings: hotPath),
     .target(

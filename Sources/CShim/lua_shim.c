@@ -1,20 +1,24 @@
 #include "cshim_lua.h"
 #include <lua5.4/lualib.h>
+#include <mimalloc.h>
 #include <stdlib.h>
 #include <string.h>
 
+// Lua makes and frees small objects by the thousand per batch (event and
+// message tables, strings); mimalloc's free lists take them without the
+// bin consolidation glibc's malloc does after a garbage-collection sweep.
 static void *zs_alloc(void *ud, void *ptr, size_t osize, size_t nsize) {
   zs_mem *mem = ud;
   size_t old = ptr ? osize : 0;
   if (nsize == 0) {
-    free(ptr);
+    mi_free(ptr);
     mem->used -= old;
     return NULL;
   }
   // Only growth counts against the cap; shrinking must always succeed.
   if (mem->limit && !mem->relaxed && nsize > old && mem->used + (nsize - old) > mem->limit)
     return NULL;
-  void *p = realloc(ptr, nsize);
+  void *p = mi_realloc(ptr, nsize);
   if (p) mem->used = mem->used - old + nsize;
   return p;
 }
