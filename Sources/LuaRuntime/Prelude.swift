@@ -706,9 +706,11 @@ end
 -- The core patches slot values into the template's bytes; when it cannot (a
 -- slot that is not a fixed-width number, or an argument that is not a number)
 -- it answers nil, true and the message is filled in and encoded here.
+local send_template = core.send_template
 function TEMPLATE:send(args, dp)
-  local conn = target(dp, "template:send")
-  local xid, slow = core.send_template(conn, self.id, args)
+  local conn = dp and dp.conn_id or cur_conn
+  if conn == nil then conn = target(dp, "template:send") end
+  local xid, slow = send_template(conn, self.id, args)
   if xid then return xid end
   if slow ~= true then error(slow, 2) end
   local xid = check(2, core.send(conn, fill(self.msg, args or {})))
@@ -941,25 +943,29 @@ end
 -- A message event holds few fields; the rest is made on first read (fewer
 -- table slots per event is most of what an event costs).
 local EV = {}
+-- (Keys an event always has are read plainly: no metamethod runs for them.
+-- The event's metatable has no __newindex, so a plain write is a raw one.)
+local decode_msg = core.decode_msg
 local ev_fields = {
   msg = function(ev)
-    local m = check(4, core.decode_msg(rawget(ev, FRAME), rawget(ev, FOFF)))
-    if rawget(ev, "type") == "PACKET_IN" then setmetatable(m, PKT) end
+    local m, err = decode_msg(ev[FRAME], ev[FOFF])
+    if m == nil then error(err, 3) end  -- at the handler's read
+    if ev.type == "PACKET_IN" then setmetatable(m, PKT) end
     return m
   end,
-  datapath = function(ev) return datapaths[rawget(ev, "conn_id")] end,
+  datapath = function(ev) return datapaths[ev.conn_id] end,
   datapath_id = function(ev)
-    local dp = datapaths[rawget(ev, "conn_id")]
+    local dp = datapaths[ev.conn_id]
     return dp and dp.datapath_id
   end,
-  version = function(ev) return string.byte(rawget(ev, FRAME), rawget(ev, FOFF)) end,
-  xid = function(ev) return (string.unpack(">I4", rawget(ev, FRAME), rawget(ev, FOFF) + 4)) end,
+  version = function(ev) return string.byte(ev[FRAME], ev[FOFF]) end,
+  xid = function(ev) return (string.unpack(">I4", ev[FRAME], ev[FOFF] + 4)) end,
 }
 EV.__index = function(ev, k)
   local make = ev_fields[k]
   if make == nil then return nil end
   local v = make(ev)
-  rawset(ev, k, v)
+  ev[k] = v
   return v
 end
 EV.__pairs = function(ev)
@@ -1064,7 +1070,9 @@ dispatch_loop = function()
       b_ev = nil
     else
       local app = apps[order[k]]
-      local h = pick(app, true, b_type, ev)
+      local hs = app.mcache[b_type]
+      local h = hs and #hs == 1 and hs[1]
+      if not h or h.filter ~= nil then h = pick(app, true, b_type, ev) end
       if h then
         cur_task, cur_app, cur_h, cur_origin, cur_conn = nil, app, h, ev, b_conn
         tick()

@@ -33,6 +33,7 @@ final class LazyMessageTests: XCTestCase {
     let read = try XCTUnwrap(h.printed.first { $0.hasPrefix("read ok=") })
     XCTAssertTrue(read.hasPrefix("read ok=false"), read)
     XCTAssertTrue(read.contains("malformed message from the switch"), read)
+    XCTAssertTrue(read.contains("a.lua:3:"), "the error is at the handler's read: \(read)")
     XCTAssertTrue(read.contains("PACKET_IN"), read)
     XCTAssertTrue(h.printed.contains("b got xid 77"))
     XCTAssertFalse(sw.peerClosed)
