@@ -57,7 +57,11 @@ extension LuaRuntime {
   }
 
   func datapathArg(_ L: OpaquePointer?, _ idx: Int32) -> Datapath? {
-    guard let conn = LuaStack(L!).integer(at: idx), let dp = host.datapath(connId: conn), dp.isOpen else { return nil }
+    guard let conn = LuaStack(L!).integer(at: idx) else { return nil }
+    // A batch sends to one switch over and over: its datapath is remembered.
+    if let dp = lastDatapath, dp.connId == conn, dp.isOpen { return dp }
+    guard let dp = host.datapath(connId: conn), dp.isOpen else { return nil }
+    lastDatapath = dp
     return dp
   }
 
@@ -75,8 +79,10 @@ extension LuaRuntime {
     if !plan.patches.isEmpty || plan.tail != nil {
       guard lua_type(L, args) == LUA_TTABLE else { return nil }
       let t = lua_absindex(L, args)
-      for (k, p) in plan.patches.enumerated() {
-        zs_getref(L, plan.keys[k])
+      let spots = plan.spots, keys = plan.keys
+      for k in 0..<spots.count {
+        let p = spots[k]
+        zs_getref(L, keys[k])
         lua_rawget(L, t)
         var value: UInt64?
         if p.mac {
@@ -84,7 +90,7 @@ extension LuaRuntime {
         } else if let n = s.integer(at: -1) {
           value = n >= 0 ? UInt64(n) : nil
         } else if lua_type(L, -1) == LUA_TSTRING {
-          value = namedValue(i, v, k, p, s, plan)
+          value = namedValue(i, v, k, plan.patches[k], s, plan)
         }
         s.pop()
         guard let value, Template.fits(value, p) else { return nil }

@@ -32,6 +32,8 @@ public final class LuaRuntime: EventSink {
 
   /// Reused for patching template bytes, so a send allocates nothing.
   var scratch: [UInt8] = []
+  /// The datapath the last send went to (see datapathArg).
+  var lastDatapath: Datapath?
 
   public let options: RuntimeOptions
 

@@ -30,6 +30,16 @@ struct Template {
     var offset: Int
     var width: Int
     var mac = false
+
+    var spot: Spot { Spot(offset: offset, width: width, mac: mac) }
+  }
+
+  /// A patch without its slot's name: a plain value, which the send loop
+  /// copies without counting a reference.
+  struct Spot {
+    var offset: Int
+    var width: Int
+    var mac: Bool
   }
 
   /// Registry refs of the slot names as Lua strings, so a send looks its
@@ -45,18 +55,31 @@ struct Template {
     case slow
   }
 
-  /// The bytes, and for each patch its key's ref.
-  struct Plan {
+  /// The bytes, and for each patch its key's ref. A class: a send reads it
+  /// where it is instead of copying it out of the template.
+  final class Plan {
     /// The message's own xid (0: a fresh one per send).
-    var xid: UInt32
-    var bytes: [UInt8]
-    var patches: [Patch]
-    var keys: [Int32]
-    var tail: String?
-    var tailKey: Int32
+    let xid: UInt32
+    let bytes: [UInt8]
+    let patches: [Patch]
+    let spots: [Spot]
+    let keys: [Int32]
+    let tail: String?
+    let tailKey: Int32
     /// Names ("FLOOD", "NO_BUFFER") an argument gave, as bytes, with what they
     /// encode to, per patch: found without making a Swift string.
     var names: [[(name: [UInt8], value: UInt64)]]
+
+    init(xid: UInt32, bytes: [UInt8], patches: [Patch], keys: [Int32], tail: String?, tailKey: Int32) {
+      self.xid = xid
+      self.bytes = bytes
+      self.patches = patches
+      spots = patches.map(\.spot)
+      self.keys = keys
+      self.tail = tail
+      self.tailKey = tailKey
+      names = Array(repeating: [], count: patches.count)
+    }
   }
 
   init(message: OFMessage) {
@@ -116,14 +139,13 @@ struct Template {
     guard case .bytes(let bytes, let patches, let tail) = try compile(version: version) else { return .slow }
     return .bytes(Plan(
       xid: message.xid, bytes: bytes, patches: patches, keys: patches.map { slotKeys[$0.slot] ?? 0 }, tail: tail,
-      tailKey: tail.flatMap { slotKeys[$0] } ?? 0, names: Array(repeating: [], count: patches.count)))
+      tailKey: tail.flatMap { slotKeys[$0] } ?? 0))
   }
 
   /// Keeps what a name given for patch `k` encodes to, for the next sends.
-  mutating func remember(_ name: String, _ value: UInt64, patch k: Int, version v: Int) {
-    guard case .bytes(var plan)? = plans[v] else { return }
+  func remember(_ name: String, _ value: UInt64, patch k: Int, version v: Int) {
+    guard case .bytes(let plan)? = plans[v] else { return }
     plan.names[k].append((Array(name.utf8), value))
-    plans[v] = .bytes(plan)
   }
 
   /// Encodes for `version`, and for slots finds each one's offset and width by
@@ -209,6 +231,10 @@ struct Template {
   }
 
   static func patch(_ bytes: inout [UInt8], _ p: Patch, _ value: UInt64) {
+    patch(&bytes, p.spot, value)
+  }
+
+  static func patch(_ bytes: inout [UInt8], _ p: Spot, _ value: UInt64) {
     for i in 0..<p.width {
       bytes[p.offset + i] = UInt8(truncatingIfNeeded: value >> UInt64(8 * (p.width - 1 - i)))
     }
@@ -244,7 +270,7 @@ struct Template {
   }
 
   /// True when `value` fits the slot's width.
-  static func fits(_ value: UInt64, _ p: Patch) -> Bool {
+  static func fits(_ value: UInt64, _ p: Spot) -> Bool {
     p.width >= 8 || value < UInt64(1) << UInt64(8 * p.width)
   }
 }
