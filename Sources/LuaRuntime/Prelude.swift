@@ -1059,10 +1059,13 @@ dispatch_loop = function()
     local ev = b_ev
     if ev == nil then
       if interrupted or b_pos > b_len then return DONE end
-      local hi, lo = byte(b_s, b_pos + 2, b_pos + 3)
-      ev = setmetatable({type = b_type, conn_id = b_conn, time = b_time, [FRAME] = b_s, [FOFF] = b_pos}, EV)
+      -- Past the frame first: if making its event fails (the memory cap), the
+      -- next dispatcher goes on with the next frame instead of this one again.
+      local at = b_pos
+      local hi, lo = byte(b_s, at + 2, at + 3)
+      b_pos = at + (hi << 8 | lo)
+      ev = setmetatable({type = b_type, conn_id = b_conn, time = b_time, [FRAME] = b_s, [FOFF] = at}, EV)
       b_ev, b_k = ev, 0
-      b_pos = b_pos + (hi << 8 | lo)
     end
     local k = b_k + 1
     b_k = k
@@ -1080,7 +1083,7 @@ dispatch_loop = function()
         -- It waited, so this coroutine is its task now, and the task is over.
         if dispatcher ~= me then return DONE, r end
         local made = cur_task
-        cur_task = nil
+        cur_task, cur_app, cur_h = nil, nil, nil
         if made then finish(made, true, r) end
         if r == STOP then b_ev = nil end
       end

@@ -217,6 +217,28 @@ final class ReloadTests: XCTestCase {
     XCTAssertFalse(log.lines.contains { $0.contains("time budget") }, "\(log.lines)")
   }
 
+  func testBudgetAbortInABatchLeavesTheRestOfIt() throws {
+    try setUp([
+      "a.lua": """
+        local app = zof.app("a")
+        app:message("PACKET_IN", function(ev)
+          if ev.xid == 2 then while true do end end
+          print("a handles packet " .. ev.xid)
+        end)
+        """
+    ], budgetMs: 50)
+    let sw = FakeSwitch(host: host, version: 4)
+    sw.pump(loop, quietRounds: 2, timeout: 0)
+    for xid in 1...3 {
+      sw.send(OFMessage(version: 4, type: "PACKET_IN", xid: UInt32(xid), msg: .table([
+        "in_port": .uint(1), "reason": .string("NO_MATCH"), "data": .bytes([UInt8](repeating: 0, count: 14)),
+      ])))
+    }
+    sw.pump(loop, quietRounds: 2, timeout: 0)
+    XCTAssertEqual(printed.filter { $0.hasPrefix("a handles packet") }, ["a handles packet 1", "a handles packet 3"])
+    XCTAssertEqual(log.lines.filter { $0.contains("time budget") }.count, 1)
+  }
+
   func testMemoryCapFailsTheHandlerNotTheProcess() throws {
     try setUp([
       "a.lua": """
