@@ -1113,7 +1113,8 @@ function entry.dispatch_frames(conn, typ, s, time)
     -- A handler waited (the coroutine is its task now; nothing to do),
     -- raised, ran past its budget, or yielded what zof does not wait on.
     if aborted then
-      ok, tag = false, ("%s ran past its time budget of %g ms and was aborted"):format(h.desc, budget_ms)
+      -- (A handler that ended just as its budget ran out is cut off between handlers.)
+      ok, tag = false, ("%s ran past its time budget of %g ms and was aborted"):format(h and h.desc or "a handler", budget_ms)
       coroutine.close(co)
     end
     if not (ok and tag == WAIT and made) then settle(made, co, app, h and h.desc, ev, ok, tag, a) end
