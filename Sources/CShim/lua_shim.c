@@ -126,3 +126,43 @@ int zs_ref(lua_State *L) { return luaL_ref(L, LUA_REGISTRYINDEX); }
 void zs_unref(lua_State *L, int ref) { luaL_unref(L, LUA_REGISTRYINDEX, ref); }
 void zs_getref(lua_State *L, int ref) { lua_rawgeti(L, LUA_REGISTRYINDEX, ref); }
 int zs_next(lua_State *L, int idx) { return lua_next(L, idx); }
+
+// Packet tables whose layers above Ethernet wait to be read (see the
+// prelude): their metatable and the weak table of their frames, kept in the
+// registry so Swift can finish one before reading it. Raw accesses only.
+static const char partial_mt_key = 0, partial_raw_key = 0;
+
+void zs_set_partial(lua_State *L) {
+  lua_rawsetp(L, LUA_REGISTRYINDEX, &partial_raw_key);
+  lua_rawsetp(L, LUA_REGISTRYINDEX, &partial_mt_key);
+}
+
+int zs_partial_frame(lua_State *L, int idx) {
+  idx = lua_absindex(L, idx);
+  if (!lua_getmetatable(L, idx)) return 0;
+  lua_rawgetp(L, LUA_REGISTRYINDEX, &partial_mt_key);
+  int partial = lua_rawequal(L, -1, -2);
+  lua_pop(L, 2);
+  if (!partial) return 0;
+  lua_rawgetp(L, LUA_REGISTRYINDEX, &partial_raw_key);
+  lua_pushvalue(L, idx);
+  lua_rawget(L, -2);
+  lua_remove(L, -2);
+  if (lua_type(L, -1) != LUA_TSTRING) {
+    lua_pop(L, 1);
+    return 0;
+  }
+  return 1;
+}
+
+void zs_partial_done(lua_State *L, int idx) {
+  idx = lua_absindex(L, idx);
+  lua_rawgetp(L, LUA_REGISTRYINDEX, &partial_raw_key);
+  lua_pushvalue(L, idx);
+  lua_pushnil(L);
+  lua_rawset(L, -3);
+  lua_pop(L, 1);
+  lua_pushnil(L);
+  lua_setmetatable(L, idx);
+}
+

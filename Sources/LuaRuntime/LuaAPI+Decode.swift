@@ -7,7 +7,9 @@ extension LuaRuntime {
   /// core.decode_msg(frame [, at]) -> a new table of them, made at its final size
   /// (filling `{}` grows it four times on the way to a PACKET_IN's 8 keys);
   /// `at` (1-based) picks one message out of a string holding several;
-  /// core.decode_packet(data) -> table of packet fields.
+  /// core.decode_packet(data) -> table of packet fields;
+  /// core.decode_packet(data, 1) -> table of the Ethernet fields, true if the
+  /// frame has more; core.decode_packet(data, 2, t) adds the rest to t.
   static func registerDecode(_ L: OpaquePointer) {
     // PACKET_IN's keys and names ride along as upvalues (see PacketInStrings).
     let strings = PacketInStrings.all
@@ -16,12 +18,30 @@ extension LuaRuntime {
     zs_setfuncs_up(L, "decode_into", { L in LuaRuntime.decodeFrame(L, at: 2, into: 1) }, Int32(strings.count))
     for s in strings { LuaStack(L).push(s) }
     zs_setfuncs_up(L, "decode_msg", { L in LuaRuntime.decodeFrame(L, at: 1, into: nil) }, Int32(strings.count))
+    // core.set_partial(mt, frames): see zs_set_partial.
+    set(L, "set_partial") { L in
+      lua_settop(L, 2)
+      zs_set_partial(L)
+      return 0
+    }
     // The packet table's keys ride along too, in PacketKey order (see LuaStack+Packet).
     _ = lua_checkstack(L, Int32(PacketKey.names.count) + 4)
     for name in PacketKey.names { LuaStack(L).push(name) }
     zs_setfuncs_up(L, "decode_packet", { L in
       let stack = LuaStack(L!)
-      return stack.withBytes(at: 1) { stack.pushPacket($0, keys: zs_upvalueindex(2)) } == nil ? 0 : 1
+      let keys = zs_upvalueindex(2)
+      switch stack.integer(at: 2) {
+      case 1?:
+        guard let more = stack.withBytes(at: 1, { stack.pushPacketHead($0, keys: keys) }) else { return 0 }
+        lua_pushboolean(L, more ? 1 : 0)
+        return 2
+      case 2?:
+        guard lua_type(L, 3) == LUA_TTABLE else { return 0 }
+        _ = stack.withBytes(at: 1) { stack.setPacketRest($0, into: 3, keys: keys) }
+        return 0
+      default:
+        return stack.withBytes(at: 1) { stack.pushPacket($0, keys: keys) } == nil ? 0 : 1
+      }
     }, Int32(PacketKey.names.count))
   }
 

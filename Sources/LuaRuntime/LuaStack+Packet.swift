@@ -18,6 +18,79 @@ extension LuaStack {
     var sink = LuaPacketSink(L: L, keys: keys)
     PacketDecoder.decode(frame, into: &sink)
   }
+
+  /// The packet table with its Ethernet fields only (made at its whole
+  /// size); true if the frame has more (the rest comes with `pushPacketRest`).
+  func pushPacketHead(_ frame: UnsafeRawBufferPointer, keys: Int32) -> Bool {
+    var count = PacketFieldCount()
+    PacketDecoder.decode(frame, into: &count)
+    lua_createtable(L, 0, count.fields)
+    var sink = PacketPartSink(inner: LuaPacketSink(L: L, keys: keys), head: true)
+    PacketDecoder.decode(frame, into: &sink)
+    return sink.skipped
+  }
+
+  /// Sets the fields `pushPacketHead` left out in the table at `idx`: the
+  /// same keys in the same order as one whole decode.
+  func setPacketRest(_ frame: UnsafeRawBufferPointer, into idx: Int32, keys: Int32) {
+    lua_pushvalue(L, idx)
+    var sink = PacketPartSink(inner: LuaPacketSink(L: L, keys: keys), head: false)
+    PacketDecoder.decode(frame, into: &sink)
+    lua_settop(L, -2)
+  }
+
+  /// A packet table still waiting for its upper layers is made whole, so
+  /// what reads it raw (a message going out) sees every field.
+  func finishPartialPacket(at idx: Int32) {
+    let t = lua_absindex(L, idx)
+    guard zs_partial_frame(L, t) != 0 else { return }
+    _ = withBytes(at: -1) { setPacketRest($0, into: t, keys: 0) }
+    lua_settop(L, -2)
+    zs_partial_done(L, t)
+  }
+}
+
+/// Passes on the fields of one part of the packet: the Ethernet header's
+/// (addresses, VLAN tags, type), or everything after it.
+struct PacketPartSink<S: PacketFieldSink>: PacketFieldSink {
+  var inner: S
+  let head: Bool
+  /// Inside a list the list's choice holds.
+  var depth = 0
+  var passing = false
+  /// A field of the other part went by.
+  var skipped = false
+
+  init(inner: S, head: Bool) {
+    self.inner = inner
+    self.head = head
+  }
+
+  @inline(__always) mutating func pass(_ k: PacketKey) -> Bool {
+    if depth > 0 { return passing }
+    let p = (k.rawValue <= PacketKey.vid.rawValue) == head
+    if !p { skipped = true }
+    return p
+  }
+
+  mutating func uint(_ k: PacketKey, _ v: UInt64) { if pass(k) { inner.uint(k, v) } }
+  mutating func mac(_ k: PacketKey, _ b: UnsafeRawBufferPointer) { if pass(k) { inner.mac(k, b) } }
+  mutating func ipv4(_ k: PacketKey, _ v: UInt32) { if pass(k) { inner.ipv4(k, v) } }
+  mutating func ipv6(_ k: PacketKey, _ b: UnsafeRawBufferPointer) { if pass(k) { inner.ipv6(k, b) } }
+  mutating func bytes(_ k: PacketKey, _ b: UnsafeRawBufferPointer) { if pass(k) { inner.bytes(k, b) } }
+  mutating func text(_ k: PacketKey, _ b: UnsafeRawBufferPointer) { if pass(k) { inner.text(k, b) } }
+  mutating func beginList(_ k: PacketKey, count: Int) {
+    passing = pass(k)
+    depth += 1
+    if passing { inner.beginList(k, count: count) }
+  }
+  mutating func beginItem(fields: Int) { if passing { inner.beginItem(fields: fields) } }
+  mutating func endItem() { if passing { inner.endItem() } }
+  mutating func endList() {
+    depth -= 1
+    if passing { inner.endList() }
+    if depth == 0 { passing = false }
+  }
 }
 
 /// Counts the fields of the packet table's top level.
@@ -54,7 +127,10 @@ struct LuaPacketSink: PacketFieldSink {
     self.keys = keys
   }
 
-  @inline(__always) func key(_ k: PacketKey) { lua_pushvalue(L, keys - Int32(k.rawValue)) }
+  /// `keys` 0: no upvalues at hand, the name is made.
+  @inline(__always) func key(_ k: PacketKey) {
+    if keys == 0 { LuaStack(L).push(PacketKey.names[Int(k.rawValue)]) } else { lua_pushvalue(L, keys - Int32(k.rawValue)) }
+  }
 
   mutating func uint(_ k: PacketKey, _ v: UInt64) {
     key(k)

@@ -57,11 +57,34 @@ end
 
 local FRAME = {}
 local FOFF = {}  -- where a message event's frame starts in FRAME's string (a batch shares one)
+-- A packet is first decoded up to its Ethernet type (what a switch needs);
+-- the layers above come on the first read of anything else, or at pairs, a
+-- write, or when it goes into a message (Swift finishes it then, see
+-- zs_partial_frame). The frame waits in a weak table meanwhile.
+local decode_packet = core.decode_packet
+local PARTIAL_FRAME = setmetatable({}, {__mode = "k"})
+local PARTIAL = {}
+local function finish_packet(p)
+  local data = PARTIAL_FRAME[p]
+  if data == nil then return end
+  PARTIAL_FRAME[p] = nil
+  setmetatable(p, nil)
+  decode_packet(data, 2, p)
+end
+PARTIAL.__index = function(p, k) finish_packet(p); return rawget(p, k) end
+PARTIAL.__newindex = function(p, k, v) finish_packet(p); rawset(p, k, v) end
+PARTIAL.__pairs = function(p) finish_packet(p); return next, p, nil end
+core.set_partial(PARTIAL, PARTIAL_FRAME)
+
 local PKT = {__index = function(msg, k)
   if k ~= "pkt" then return nil end
   local data = rawget(msg, "data")
   if data == nil then return nil end
-  local p = core.decode_packet(data)
+  local p, more = decode_packet(data, 1)
+  if more then
+    PARTIAL_FRAME[p] = data
+    setmetatable(p, PARTIAL)
+  end
   rawset(msg, "pkt", p)
   return p
 end}
@@ -743,6 +766,7 @@ local kept = {}    -- app name -> {name -> value}, this generation's
 
 local function plain_problem(v, path, seen)
   local tv = type(v)
+  if tv == "table" and getmetatable(v) == PARTIAL then finish_packet(v) end
   if tv == "nil" or tv == "boolean" or tv == "number" or tv == "string" then return nil end
   if tv ~= "table" then
     return ("%s is a %s; only numbers, strings, booleans and tables of them can be kept"):format(path, tv)

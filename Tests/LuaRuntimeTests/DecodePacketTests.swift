@@ -9,7 +9,8 @@ import XCTest
 /// (LuaStack+Packet). These tests hold it to what the OFValue path gives,
 /// LuaStack.push(PacketDecoder.decode(frame)): the same table, down to Lua
 /// types and pairs order, for frames of every protocol, each of their
-/// prefixes, and seeded random damage.
+/// prefixes, and seeded random damage; whole, and made in two parts
+/// (Ethernet first, the rest on demand) as a PACKET_IN's `pkt` is.
 final class DecodePacketTests: XCTestCase {
   var state: LuaState!
   var decodePacket: Int32 = 0
@@ -42,6 +43,28 @@ final class DecodePacketTests: XCTestCase {
     return state.stack.readBack(-1)
   }
 
+  /// decode_packet(frame, 1), then, if it said the frame has more,
+  /// decode_packet(frame, 2, t): what a PACKET_IN's `pkt` becomes in two steps.
+  func twoPart(_ frame: [UInt8]) -> LV {
+    let L = state.L
+    let base = state.stack.top
+    defer { lua_settop(L, base) }
+    zs_getref(L, decodePacket)
+    frame.withUnsafeBytes { state.stack.push($0) }
+    lua_pushinteger(L, 1)
+    if let err = state.stack.call(nargs: 2, nresults: 2) { return .other("raised: \(err)") }
+    let more = lua_toboolean(L, -1) != 0
+    lua_settop(L, -2)
+    if more {
+      zs_getref(L, decodePacket)
+      frame.withUnsafeBytes { state.stack.push($0) }
+      lua_pushinteger(L, 2)
+      lua_pushvalue(L, -4)
+      if let err = state.stack.call(nargs: 3, nresults: 0) { return .other("raised: \(err)") }
+    }
+    return state.stack.readBack(-1)
+  }
+
   var compared = 0
 
   func assertSame(_ frame: [UInt8], _ what: @autoclosure () -> String, file: StaticString = #filePath, line: UInt = #line) {
@@ -50,6 +73,10 @@ final class DecodePacketTests: XCTestCase {
     let got = fast(frame)
     if got != want {
       XCTFail("\(what()): differs\n got: \(got)\nwant: \(want)\nframe: \(hexText(frame))", file: file, line: line)
+    }
+    let parts = twoPart(frame)
+    if parts != want {
+      XCTFail("\(what()): in two parts differs\n got: \(parts)\nwant: \(want)\nframe: \(hexText(frame))", file: file, line: line)
     }
   }
 

@@ -58,6 +58,13 @@ void zs_setfuncs_up(lua_State *L, const char *name, zs_fn fn, int nup);
 
 // Lua's function-like macros, as functions Swift can see.
 int zs_registryindex(void);
+// Packet tables decoded only up to Ethernet: zs_set_partial pops their weak
+// frame table and (below it) their metatable into the registry;
+// zs_partial_frame pushes the frame of the table at idx and returns 1 if it
+// is such a table (else 0, nothing pushed); zs_partial_done marks it whole.
+void zs_set_partial(lua_State *L);
+int zs_partial_frame(lua_State *L, int idx);
+void zs_partial_done(lua_State *L, int idx);
 int zs_upvalueindex(int i);
 void zs_pop(lua_State *L, int n);
 void zs_newtable(lua_State *L);

@@ -101,3 +101,36 @@ end)
 --- log
 buffer NO_BUFFER
 reason NO_MATCH, buffer 5, in_port 4, src 02:00:00:00:00:01
+
+=== a packet's layers above Ethernet are decoded on their first read, and whole wherever the packet goes
+--- app a.lua
+local app = zof.app("a")
+app:message("PACKET_IN", function(ev)
+  local pkt, port = ev.msg.pkt, ev.msg.in_port
+  if port == 1 then
+    print("src " .. pkt.eth_src .. " type " .. pkt.eth_type)
+    -- Not read above Ethernet: goes out whole all the same.
+    zof.send{type = "PACKET_OUT", msg = {in_port = "CONTROLLER",
+      actions = {{action = "OUTPUT", port_no = 2}}, pkt = pkt}}
+  elseif port == 2 then
+    local keys = {}
+    for k in pairs(pkt) do keys[#keys + 1] = k end
+    table.sort(keys)
+    print("keys " .. table.concat(keys, ","))
+  else
+    pkt.note = "mine"
+    print("note " .. pkt.note .. ", spa " .. pkt.arp_spa .. ", op " .. pkt.arp_op .. ", src " .. pkt.eth_src)
+  end
+end)
+--- switch 1.3
+--- input
+{type = "PACKET_IN", msg = {in_port = 1, reason = "NO_MATCH", data = eth("ff:ff:ff:ff:ff:ff", "02:00:00:00:00:01", 0x0806, arp(1, "02:00:00:00:00:01", "10.0.0.1", "00:00:00:00:00:00", "10.0.0.9"))}},
+{type = "PACKET_IN", msg = {in_port = 2, reason = "NO_MATCH", data = eth("ff:ff:ff:ff:ff:ff", "02:00:00:00:00:01", 0x0806, arp(1, "02:00:00:00:00:01", "10.0.0.1", "00:00:00:00:00:00", "10.0.0.9"))}},
+{type = "PACKET_IN", msg = {in_port = 3, reason = "NO_MATCH", data = eth("ff:ff:ff:ff:ff:ff", "02:00:00:00:00:01", 0x0806, arp(1, "02:00:00:00:00:01", "10.0.0.1", "00:00:00:00:00:00", "10.0.0.9"))}},
+--- output
+{type = "PACKET_OUT", msg = {in_port = "CONTROLLER", actions = {{action = "OUTPUT", port_no = 2}},
+  data = eth("ff:ff:ff:ff:ff:ff", "02:00:00:00:00:01", 0x0806, arp(1, "02:00:00:00:00:01", "10.0.0.1", "00:00:00:00:00:00", "10.0.0.9")) .. string.rep("\0", 18)}},
+--- log
+src 02:00:00:00:00:01 type 2054
+keys arp_op,arp_sha,arp_spa,arp_tha,arp_tpa,eth_dst,eth_src,eth_type
+note mine, spa 10.0.0.1, op 1, src 02:00:00:00:00:01
