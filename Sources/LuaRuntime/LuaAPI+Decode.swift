@@ -4,8 +4,10 @@ import OpenFlow
 
 extension LuaRuntime {
   /// core.decode_into(t, frame) fills t with the message's fields;
-  /// core.decode_msg(frame [, at]) -> a new table of them, made at its final size
+  /// core.decode_msg(frame [, at [, later]]) -> a new table of them, made at its final size
   /// (filling `{}` grows it four times on the way to a PACKET_IN's 8 keys);
+  /// `later` true leaves a PACKET_IN's match out, and then answers true as a
+  /// second value; core.decode_match(frame, at) -> that match;
   /// `at` (1-based) picks one message out of a string holding several;
   /// core.decode_packet(data) -> table of packet fields;
   /// core.decode_packet(data, 1) -> table of the Ethernet fields, true if the
@@ -18,6 +20,15 @@ extension LuaRuntime {
     zs_setfuncs_up(L, "decode_into", { L in LuaRuntime.decodeFrame(L, at: 2, into: 1) }, Int32(strings.count))
     for s in strings { LuaStack(L).push(s) }
     zs_setfuncs_up(L, "decode_msg", { L in LuaRuntime.decodeFrame(L, at: 1, into: nil) }, Int32(strings.count))
+    for s in strings { LuaStack(L).push(s) }
+    zs_setfuncs_up(L, "decode_match", { L in
+      let stack = LuaStack(L!)
+      let pushed = LuaRuntime.withFrame(stack, at: 1) { b -> Bool in
+        guard let w = PacketInWire(b) else { return false }
+        return stack.pushPacketInMatch(w, strings: zs_upvalueindex(2))
+      }
+      return pushed == true ? 1 : 0
+    }, Int32(strings.count))
     // core.set_partial(mt, frames): see zs_set_partial.
     set(L, "set_partial") { L in
       lua_settop(L, 2)
@@ -54,13 +65,25 @@ extension LuaRuntime {
       if into != nil { lua_pushboolean(L, 1) }
       return 1
     }
+    // decode_msg's third argument: the match is read later, if at all.
+    let later = into == nil && lua_toboolean(L, frame + 2) != 0
+    var matchLeft = false
     let fast = withFrame(stack, at: frame) { b -> Bool in
       guard let w = PacketInWire(b) else { return false }
-      if into == nil { lua_createtable(L, 0, w.fieldCount + Int32(roomFor("PACKET_IN"))) }
-      stack.setPacketInFields(w, into: into ?? -1, strings: zs_upvalueindex(2))
+      matchLeft = later && w.version != 2
+      // Room for `pkt`, or for the match and the two keys that wait for it.
+      let room = Int32(roomFor("PACKET_IN")) + (matchLeft ? 2 : 0)
+      if into == nil { lua_createtable(L, 0, w.fieldCount + room) }
+      stack.setPacketInFields(w, into: into ?? -1, strings: zs_upvalueindex(2), withoutMatch: matchLeft)
       return true
     }
-    if fast == true { return done() }
+    if fast == true {
+      if matchLeft {
+        lua_pushboolean(L, 1)
+        return 2
+      }
+      return done()
+    }
     let result: Result<OFMessage, OFCodecError>? = withFrame(stack, at: frame) { b in
       Result { () throws(OFCodecError) -> OFMessage in try OFCodec.decode(b) }
     }

@@ -152,7 +152,9 @@ extension LuaStack {
   /// keys, values, Lua types and insertion order (so the same table) as
   /// OFCodec.decode + setFields, without building OFValues. `strings` is the
   /// pseudo-index of the first PacketInStrings upvalue.
-  func setPacketInFields(_ w: PacketInWire, into idx: Int32, strings: Int32) {
+  /// With `withoutMatch`, `match` is left for `pushPacketInMatch` (a
+  /// handler that never reads it never pays for it).
+  func setPacketInFields(_ w: PacketInWire, into idx: Int32, strings: Int32, withoutMatch: Bool = false) {
     let b = w.b
     let t = lua_absindex(L, idx)
     typealias S = PacketInStrings
@@ -179,17 +181,12 @@ extension LuaStack {
     switch w.version {
     case 1:
       let port = w.u16(14)
-      func port10() { if port >= 0xfff8 { str(S.ports + Int(port - 0xfff8)) } else { int(port) } }
+      func port10() { pushPort10(port, strings: strings) }
       set(S.bufferId, buffer)
       set(S.totalLen) { int(w.u16(12)) }
       set(S.inPort, port10)
       set(S.reason) { reason(16) }
-      set(S.match) {
-        lua_createtable(L, 0, 1)
-        str(S.inPort)
-        port10()
-        lua_rawset(L, -3)
-      }
+      if !withoutMatch { set(S.match) { pushPacketInMatch(w, strings: strings) } }
     case 2:
       set(S.bufferId, buffer)
       set(S.inPort) { port32(w.u32(12)) }
@@ -204,9 +201,37 @@ extension LuaStack {
       set(S.reason) { reason(14) }
       set(S.tableId) { int(w.u8(15)) }
       if w.version >= 4 { set(S.cookie) { int(w.u64(16)) } }
-      set(S.match) { pushMatch(w, strings: strings) }
+      if !withoutMatch { set(S.match) { pushPacketInMatch(w, strings: strings) } }
     }
     set(S.data, data)
+  }
+
+  /// The PACKET_IN's match table: 1.0's holds in_port; 1.1 has none (nothing pushed).
+  @discardableResult
+  func pushPacketInMatch(_ w: PacketInWire, strings: Int32) -> Bool {
+    switch w.version {
+    case 1:
+      let port = w.u16(14)
+      lua_createtable(L, 0, 1)
+      lua_pushvalue(L, strings - Int32(PacketInStrings.inPort))
+      pushPort10(port, strings: strings)
+      lua_rawset(L, -3)
+      return true
+    case 2:
+      return false
+    default:
+      pushMatch(w, strings: strings)
+      return true
+    }
+  }
+
+  /// A 1.0 port number, or its name for the reserved ones.
+  private func pushPort10(_ port: UInt64, strings: Int32) {
+    if port >= 0xfff8 {
+      lua_pushvalue(L, strings - Int32(PacketInStrings.ports + Int(port - 0xfff8)))
+    } else {
+      lua_pushinteger(L, lua_Integer(port))
+    }
   }
 
   /// The OXM match as a table, fields in wire order, each mask after its field.

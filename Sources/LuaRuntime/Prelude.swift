@@ -76,7 +76,21 @@ PARTIAL.__newindex = function(p, k, v) finish_packet(p); rawset(p, k, v) end
 PARTIAL.__pairs = function(p) finish_packet(p); return next, p, nil end
 core.set_partial(PARTIAL, PARTIAL_FRAME)
 
+-- A PACKET_IN's match is decoded on its first read too: until then the
+-- message keeps its frame under two private keys.
+local decode_match = core.decode_match
+local MFRAME, MFOFF = {}, {}
+
 local PKT = {__index = function(msg, k)
+  if k == "match" then
+    local frame = rawget(msg, MFRAME)
+    if frame == nil then return nil end
+    local m = decode_match(frame, rawget(msg, MFOFF))
+    rawset(msg, MFRAME, nil)
+    rawset(msg, MFOFF, nil)
+    rawset(msg, "match", m)
+    return m
+  end
   if k ~= "pkt" then return nil end
   local data = rawget(msg, "data")
   if data == nil then return nil end
@@ -88,6 +102,10 @@ local PKT = {__index = function(msg, k)
   rawset(msg, "pkt", p)
   return p
 end}
+PKT.__pairs = function(msg)
+  local _ = msg.match
+  return next, msg, nil
+end
 
 local function decode_now(msg)
   local frame = rawget(msg, FRAME)
@@ -972,9 +990,13 @@ local EV = {}
 local decode_msg = core.decode_msg
 local ev_fields = {
   msg = function(ev)
-    local m, err = decode_msg(ev[FRAME], ev[FOFF])
-    if m == nil then error(err, 3) end  -- at the handler's read
-    if ev.type == "PACKET_IN" then setmetatable(m, PKT) end
+    local frame, at = ev[FRAME], ev[FOFF]
+    local m, later = decode_msg(frame, at, true)
+    if m == nil then error(later, 3) end  -- at the handler's read
+    if ev.type == "PACKET_IN" then
+      if later then m[MFRAME], m[MFOFF] = frame, at end
+      setmetatable(m, PKT)
+    end
     return m
   end,
   datapath = function(ev) return datapaths[ev.conn_id] end,

@@ -266,6 +266,39 @@ final class DecodeIntoTests: XCTestCase {
     XCTAssertLessThanOrEqual(PacketInStrings.all.count, 254, "a C closure holds at most 255 upvalues")
   }
 
+  /// decode_msg(frame, 1, true) leaves the match out; decode_match(frame, 1)
+  /// gives it: together, every field the whole decode gives.
+  func testMatchDecodedLaterIsTheSameMatch() {
+    let refs = state.decodeFunctionRefs(["decode_match"])
+    let L = state.L
+    var later = 0
+    for (what, bytes) in Self.handBuilt() {
+      guard case .ok(.table(let whole)) = generic(bytes) else { continue }
+      let base = state.stack.top
+      defer { lua_settop(L, base) }
+      zs_getref(L, decodeMsg)
+      bytes.withUnsafeBytes { state.stack.push($0) }
+      lua_pushinteger(L, 1)
+      lua_pushboolean(L, 1)
+      XCTAssertNil(state.stack.call(nargs: 3, nresults: 2), what)
+      guard case .table(let without) = state.stack.readBack(-2) else { XCTFail("\(what): no table"); continue }
+      let left = lua_toboolean(L, -1) != 0
+      let matchKey = LV.string(Array("match".utf8))
+      let wholeMatch = whole.first { $0.key == matchKey }?.value
+      XCTAssertEqual(left, wholeMatch != nil, "\(what): says its match was left out exactly when it has one")
+      XCTAssertEqual(Set(without.map { "\($0.key)=\($0.value)" }),
+        Set(whole.filter { $0.key != matchKey }.map { "\($0.key)=\($0.value)" }), what)
+      guard left else { continue }
+      later += 1
+      zs_getref(L, refs[0])
+      bytes.withUnsafeBytes { state.stack.push($0) }
+      lua_pushinteger(L, 1)
+      XCTAssertNil(state.stack.call(nargs: 2, nresults: 1), what)
+      XCTAssertEqual(state.stack.readBack(-1), wholeMatch, "\(what): the match read later")
+    }
+    XCTAssertGreaterThan(later, 50, "matches read later: \(later)")
+  }
+
   func testHandBuiltPacketInsOfEveryVersion() {
     let cases = Self.handBuilt()
     var good = 0
