@@ -63,6 +63,9 @@ static void budget_hook(lua_State *L, lua_Debug *ar) {
       return;
     }
     mem->aborting = 1;
+    // Found in a coroutine of the app's own: the step's coroutine must stop
+    // at its next instruction too, whether or not the signal has come yet.
+    if (watch.running && watch.running != L) lua_sethook(watch.running, budget_hook, LUA_MASKCOUNT, 1);
   }
   if (lua_isyieldable(L)) {
     lua_yield(L, 0);

@@ -23,10 +23,12 @@ extension Connection {
 
   /// Queues bytes for the flush step. Dropped after close or closeAfterFlush.
   public func write(_ bytes: UnsafeRawBufferPointer) {
-    guard state == .open, let loop, bytes.count > 0 else { return }
+    guard state == .open, bytes.count > 0 else { return }
     output.append(bytes)
-    if !awaitingWritable { loop.enqueueFlush(self) }
-    if !pausedForOutput && output.count > loop.outputHighWater {
+    // Most writes of a round find the connection queued already: the loop
+    // (a weak reference) is not touched for them.
+    if !awaitingWritable && !queuedForFlush { loop?.enqueueFlush(self) }
+    if !pausedForOutput && output.count > highWater {
       pausedForOutput = true
       updateInterest()
     }
@@ -86,6 +88,7 @@ extension Connection {
   /// The one write of this round's flush step.
   func flushOnce() {
     guard state != .closed, !connecting, !awaitingWritable, let loop else { return }
+    highWater = loop.outputHighWater
     if !output.isEmpty {
       let pending = output.readable
       let n = send(fd, pending.baseAddress, pending.count, Int32(MSG_NOSIGNAL))

@@ -47,6 +47,8 @@ public final class Connection {
   var awaitingWritable = false
   var pausedForOutput = false
   var pausedForInput = false
+  /// The loop's outputHighWater, as of the last flush (write reads it here).
+  var highWater: Int
   private var cachedLocalPort: UInt16?
 
   init(id: Int, fd: Int32, peer: String, loop: EventLoop, connecting: Bool) {
@@ -55,6 +57,7 @@ public final class Connection {
     self.peer = peer
     self.loop = loop
     self.connecting = connecting
+    highWater = loop.outputHighWater
   }
 
   deinit {
