@@ -34,6 +34,9 @@ public final class LuaRuntime: EventSink {
   var scratch: [UInt8] = []
   /// The datapath the last send went to (see datapathArg).
   var lastDatapath: Datapath?
+  /// Registry ref of the table telling the prelude where each frame of a
+  /// batch starts (one table, refilled for every batch).
+  var frameStarts: Int32 = 0
 
   public let options: RuntimeOptions
 
@@ -47,6 +50,8 @@ public final class LuaRuntime: EventSink {
     lua = state.stack
     zs_setctx(lua.L, Unmanaged.passUnretained(self).toOpaque())
     try installPrelude()
+    lua_createtable(lua.L, 64, 0)
+    frameStarts = zs_ref(lua.L)
     pushEntry(.set_lib)
     lua.push(options.appsDir)
     if let lib = options.libDir { lua.push(lib) } else { lua_pushnil(lua.L) }
@@ -206,12 +211,25 @@ public final class LuaRuntime: EventSink {
   /// Runs frames through every app in one call into Lua (see the prelude's
   /// batches); returns how many bytes of them it got through.
   private func dispatchFrames(_ name: String, _ dp: Datapath?, _ frames: UnsafeRawBufferPointer) -> Int {
+    let L = lua.L
     pushEntry(.dispatch_frames)
     lua.push(dp?.connId ?? 0)
     lua.push(name)
     lua.push(frames)
-    lua_pushnumber(lua.L, host.loop.now)
-    if let err = lua.call(nargs: 4, nresults: 1) {
+    lua_pushnumber(L, host.loop.now)
+    // Where each frame starts (1-based), then the end: the frames are whole,
+    // as the channel cut them.
+    zs_getref(L, frameStarts)
+    var at = 0, i: lua_Integer = 1
+    while at < frames.count {
+      lua_pushinteger(L, lua_Integer(at + 1))
+      lua_rawseti(L, -2, i)
+      i += 1
+      at += Swift.max(Int(frames[at + 2]) << 8 | Int(frames[at + 3]), OFHeader.size)
+    }
+    lua_pushinteger(L, lua_Integer(frames.count + 1))
+    lua_rawseti(L, -2, i)
+    if let err = lua.call(nargs: 5, nresults: 1) {
       report(err, "dispatch \(name)")
       return frames.count
     }

@@ -225,7 +225,7 @@ function zof.app(name, opts)
     error(("zof.app: app %q is already defined in %s"):format(name, app_by_name[name].file), 2)
   end
   local app = setmetatable({name = name, precedence = prec, file = loading_file, handlers = {},
-    mcache = {}, ecache = {}, requires = requires, emits = emits, provides = {}, uses = {}, used = {}}, APP)
+    mcache = {}, ecache = {}, sole = {}, requires = requires, emits = emits, provides = {}, uses = {}, used = {}}, APP)
   for _, e in ipairs(emits) do
     emitters[e] = emitters[e] or {}
     emitters[e][name] = true
@@ -286,7 +286,7 @@ local function add_handler(app, kind, name, filter, fn, level)
   local h = {kind = kind, name = name, filter = filter, fn = fn,
     desc = ("%s %s handler at %s"):format(kind, name or "ANY", where(fn))}
   app.handlers[#app.handlers + 1] = h
-  app.mcache, app.ecache = {}, {}
+  app.mcache, app.ecache, app.sole = {}, {}, {}
 end
 
 function APP:message(typ, filter, fn) add_handler(self, "message", typ, filter, fn, 3); return self end
@@ -303,6 +303,9 @@ local function candidates(app, is_msg, name)
     if h.kind == kind and (h.name == nil or h.name == name) then list[#list + 1] = h end
   end
   cache[name] = list
+  -- A message type the app takes with one handler and no filter: the batch
+  -- loop runs it without looking further (false: look, with pick).
+  if is_msg then app.sole[name] = #list == 1 and list[1].filter == nil and list[1] end
   return list
 end
 
@@ -1052,8 +1055,8 @@ function entry.begin_event(ev)
   wake_event_waiters(ev)
 end
 
-local order = {}  -- app indexes in dispatch order (the dispatcher's, set at activation)
-function entry.set_order(list) order = list end
+local order, norder = {}, 0  -- app indexes in dispatch order (the dispatcher's, set at activation)
+function entry.set_order(list) order, norder = list, #list end
 
 -- The handler of `app` that takes `ev`: its first whose name and filter
 -- match. A filter that raises (a filter function's error, a malformed body
@@ -1090,13 +1093,13 @@ end
 -- the dispatcher, calls handler after handler itself, with no resume each.
 -- When a handler waits (or raises), that coroutine becomes the handler's task
 -- (or dies), and a fresh dispatcher carries the batch on from the next app.
--- After an event
--- during which a handler posted, woke a task or closed a connection, the
--- batch returns to Swift, which sees to that before the next event.
-local byte = string.byte
+-- After an event during which a handler posted, woke a task or closed a
+-- connection, the batch returns to Swift, which sees to that before the next
+-- event.
 local tick = core.tick
 local b_conn, b_type, b_s, b_len, b_time = nil, nil, nil, 0, 0
-local b_pos, b_ev, b_k = 1, nil, 0  -- the next frame; the event in progress, and how far in `order` it got
+local b_starts = {}                 -- where each frame starts in b_s, then #b_s + 1 (from Swift)
+local b_i, b_ev, b_k = 1, nil, 0    -- the next frame; the event in progress, and how far in `order` it got
 local dispatcher = nil
 
 dispatch_loop = function()
@@ -1104,24 +1107,26 @@ dispatch_loop = function()
   while true do
     local ev = b_ev
     if ev == nil then
-      if interrupted or b_pos > b_len then return DONE end
+      local at = b_starts[b_i]
+      if interrupted or at > b_len then return DONE end
       -- Past the frame first: if making its event fails (the memory cap), the
       -- next dispatcher goes on with the next frame instead of this one again.
-      local at = b_pos
-      local hi, lo = byte(b_s, at + 2, at + 3)
-      b_pos = at + (hi << 8 | lo)
+      b_i = b_i + 1
       ev = setmetatable({type = b_type, conn_id = b_conn, time = b_time, [FRAME] = b_s, [FOFF] = at}, EV)
       b_ev, b_k = ev, 0
     end
     local k = b_k + 1
     b_k = k
-    if k > #order then
+    if k > norder then
       b_ev = nil
     else
       local app = apps[order[k]]
-      local hs = app.mcache[b_type]
-      local h = hs and #hs == 1 and hs[1]
-      if not h or h.filter ~= nil then h = pick(app, true, b_type, ev) end
+      local h = app.sole[b_type]
+      if h == nil then
+        candidates(app, true, b_type)
+        h = app.sole[b_type]
+      end
+      if not h then h = pick(app, true, b_type, ev) end
       if h then
         cur_task, cur_app, cur_h, cur_origin, cur_conn = nil, app, h, ev, b_conn
         tick()
@@ -1139,9 +1144,9 @@ end
 
 -- Dispatches the frames of `s` from its start; returns where it stopped
 -- (1-based; past the end when every frame went through every app).
-function entry.dispatch_frames(conn, typ, s, time)
-  b_conn, b_type, b_s, b_len, b_time = conn, typ, s, #s, time
-  b_pos, b_ev, b_k = 1, nil, 0
+function entry.dispatch_frames(conn, typ, s, time, starts)
+  b_conn, b_type, b_s, b_len, b_time, b_starts = conn, typ, s, #s, time, starts
+  b_i, b_ev, b_k = 1, nil, 0
   interrupted = false
   local p_task, p_co, p_app, p_h, p_origin, p_conn = cur_task, cur_co, cur_app, cur_h, cur_origin, cur_conn
   while true do
@@ -1166,7 +1171,7 @@ function entry.dispatch_frames(conn, typ, s, time)
     if not (ok and tag == WAIT and made) then settle(made, co, app, h and h.desc, ev, ok, tag, a) end
   end
   b_s, b_ev = nil, nil
-  return b_pos
+  return b_starts[b_i]
 end
 
 function entry.deliver(i)
