@@ -283,7 +283,7 @@ local function add_handler(app, kind, name, filter, fn, level)
   if type(name) ~= "string" then error(("app:%s: first argument must be a name"):format(kind), level) end
   name = name:upper()
   if name == "*" or name == "ANY" then name = nil end
-  local h = {kind = kind, name = name, filter = filter, fn = fn,
+  local h = {kind = kind, name = name, filter = filter, fn = fn, table_filter = type(filter) == "table",
     desc = ("%s %s handler at %s"):format(kind, name or "ANY", where(fn))}
   app.handlers[#app.handlers + 1] = h
   app.mcache, app.ecache, app.sole = {}, {}, {}
@@ -307,25 +307,6 @@ local function candidates(app, is_msg, name)
   -- loop runs it without looking further (false: look, with pick).
   if is_msg then app.sole[name] = #list == 1 and list[1].filter == nil and list[1] end
   return list
-end
-
-local function filter_ok(f, ev)
-  if f == nil then return true end
-  if type(f) == "function" then return f(ev) end
-  local msg = ev.msg
-  for k, want in pairs(f) do
-    local v
-    if msg ~= nil then
-      v = msg[k]
-      if v == nil then
-        local pkt = msg.pkt
-        if pkt ~= nil then v = pkt[k] end
-      end
-    end
-    if v == nil then v = ev[k] end
-    if v ~= want then return false end
-  end
-  return true
 end
 
 -- Coroutines and tasks ---------------------------------------------------------
@@ -991,15 +972,22 @@ local EV = {}
 -- (Keys an event always has are read plainly: no metamethod runs for them.
 -- The event's metatable has no __newindex, so a plain write is a raw one.)
 local decode_msg = core.decode_msg
+-- The message of an event made from a frame, or nil and why.
+local function message_of(ev)
+  local frame, at = ev[FRAME], ev[FOFF]
+  local m, later = decode_msg(frame, at, true)
+  if m == nil then return nil, later end
+  if ev.type == "PACKET_IN" then
+    if later then m[MFRAME], m[MFOFF] = frame, at end
+    setmetatable(m, PKT)
+  end
+  return m
+end
+
 local ev_fields = {
   msg = function(ev)
-    local frame, at = ev[FRAME], ev[FOFF]
-    local m, later = decode_msg(frame, at, true)
-    if m == nil then error(later, 3) end  -- at the handler's read
-    if ev.type == "PACKET_IN" then
-      if later then m[MFRAME], m[MFOFF] = frame, at end
-      setmetatable(m, PKT)
-    end
+    local m, err = message_of(ev)
+    if m == nil then error(err, 3) end  -- at the handler's read
     return m
   end,
   datapath = function(ev) return datapaths[ev.conn_id] end,
@@ -1058,8 +1046,35 @@ end
 local order, norder = {}, 0  -- app indexes in dispatch order (the dispatcher's, set at activation)
 function entry.set_order(list) order, norder = list, #list end
 
+-- A table filter: each field against the message, then its packet, then the
+-- event. Only decoding the message can fail (a malformed body), and that
+-- comes back as false and why, so no pcall is needed: returns ok, matched.
+local function table_match(f, ev)
+  local msg = rawget(ev, "msg")
+  if msg == nil and rawget(ev, FRAME) ~= nil then
+    local err
+    msg, err = message_of(ev)
+    if msg == nil then return false, err end
+    ev.msg = msg
+  end
+  local pkt
+  for k, want in next, f do
+    local v
+    if msg ~= nil then
+      v = msg[k]
+      if v == nil then
+        if pkt == nil then pkt = msg.pkt end
+        if pkt ~= nil then v = pkt[k] end
+      end
+    end
+    if v == nil then v = ev[k] end
+    if v ~= want then return true, false end
+  end
+  return true, true
+end
+
 -- The handler of `app` that takes `ev`: its first whose name and filter
--- match. A filter that raises (a filter function's error, a malformed body
+-- match. A filter that fails (a filter function's error, a malformed body
 -- read by a table filter) fails that app's match only.
 local function pick(app, is_msg, name, ev)
   local handlers = (is_msg and app.mcache or app.ecache)[name] or candidates(app, is_msg, name)
@@ -1067,7 +1082,8 @@ local function pick(app, is_msg, name, ev)
     local h = handlers[j]
     local f = h.filter
     if f == nil then return h end
-    local ok, r = pcall(filter_ok, f, ev)
+    local ok, r
+    if h.table_filter then ok, r = table_match(f, ev) else ok, r = pcall(f, ev) end
     if not ok then
       core.log("error", app.name, ("filter of %s failed: %s"):format(h.desc, tostring(r)))
       return nil

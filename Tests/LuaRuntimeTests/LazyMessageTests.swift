@@ -38,4 +38,39 @@ final class LazyMessageTests: XCTestCase {
     XCTAssertTrue(h.printed.contains("b got xid 77"))
     XCTAssertFalse(sw.peerClosed)
   }
+
+  /// A table filter that meets a malformed body, or a filter function that
+  /// raises, fails that app's match only: logged, and the event goes on.
+  func testFiltersThatFailSkipOnlyTheirApp() throws {
+    let h = try TaskHarness([
+      "a.lua": """
+        local app = zof.app("a", {precedence = 300})
+        app:message("PACKET_IN", {in_port = 3}, function(ev) print("a matched") end)
+        app:message("PACKET_IN", function(ev) print("a fell through") end)
+        """,
+      "b.lua": """
+        local app = zof.app("b", {precedence = 200})
+        app:message("PACKET_IN", function(ev) error("filter boom") end, function(ev) print("b matched") end)
+        """,
+      "c.lua": """
+        zof.app("c"):message("PACKET_IN", {in_port = 3}, function(ev) print("c matched xid " .. ev.xid) end)
+        """,
+    ])
+    let sw = h.connect()
+    let good = try OFCodec.encode(OFMessage(version: 4, type: "PACKET_IN", xid: 5, msg: .table([
+      "in_port": .uint(3), "reason": .string("NO_MATCH"), "data": .bytes([1, 2, 3]),
+    ])))
+    var bad = good
+    bad[7] = 6  // xid 6
+    bad[26] = 0x01  // the match's length now runs past the end of the message
+    bad[27] = 0x00
+    sw.sendRaw(good + bad)
+    h.settle(sw)
+    XCTAssertEqual(h.printed, ["a matched", "c matched xid 5"])
+    let failures = h.errors.filter { $0.contains("filter of") }
+    XCTAssertEqual(failures.filter { $0.contains("[a]") && $0.contains("malformed message from the switch") }.count, 1, "\(h.errors)")
+    XCTAssertEqual(failures.filter { $0.contains("[b]") && $0.contains("filter boom") }.count, 2, "\(h.errors)")
+    XCTAssertEqual(failures.filter { $0.contains("[c]") }.count, 1, "\(h.errors)")
+    XCTAssertFalse(sw.peerClosed)
+  }
 }
