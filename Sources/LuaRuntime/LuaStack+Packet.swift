@@ -10,21 +10,24 @@ extension LuaStack {
   /// the OFValue path gives it. `keys` is the pseudo-index of the upvalue
   /// holding the first PacketKey name, the others following in PacketKey order.
   func pushPacket(_ frame: UnsafeRawBufferPointer, keys: Int32) {
+    pushPacketTable(frame)
+    var sink = LuaPacketSink(L: L, keys: keys)
+    PacketDecoder.decode(frame, into: &sink)
+  }
+
+  /// An empty table at the size of the frame's whole packet table.
+  private func pushPacketTable(_ frame: UnsafeRawBufferPointer) {
     var count = PacketFieldCount()
     PacketDecoder.decode(frame, into: &count)
     // At most table, list, item, key and value are on the stack: within
     // the LUA_MINSTACK slots a C function is given.
     lua_createtable(L, 0, count.fields)
-    var sink = LuaPacketSink(L: L, keys: keys)
-    PacketDecoder.decode(frame, into: &sink)
   }
 
   /// The packet table with its Ethernet fields only (made at its whole
-  /// size); true if the frame has more (the rest comes with `pushPacketRest`).
+  /// size); true if the frame has more (the rest comes with `setPacketRest`).
   func pushPacketHead(_ frame: UnsafeRawBufferPointer, keys: Int32) -> Bool {
-    var count = PacketFieldCount()
-    PacketDecoder.decode(frame, into: &count)
-    lua_createtable(L, 0, count.fields)
+    pushPacketTable(frame)
     var sink = PacketPartSink(inner: LuaPacketSink(L: L, keys: keys), head: true)
     PacketDecoder.decode(frame, into: &sink)
     return sink.skipped

@@ -442,6 +442,10 @@ local function settle(t, co, app, desc, origin, ok, tag, a)
   return nil
 end
 
+local function budget_error(desc)
+  return ("%s ran past its time budget of %g ms and was aborted"):format(desc, budget_ms)
+end
+
 -- Runs one step of a coroutine with its context set, then settles it.
 local function step(t, co, app, h_desc, origin, conn, ...)
   local p_task, p_co, p_app, p_h, p_origin, p_conn = cur_task, cur_co, cur_app, cur_h, cur_origin, cur_conn
@@ -450,7 +454,7 @@ local function step(t, co, app, h_desc, origin, conn, ...)
   local ok, tag, a, aborted = run_armed(co, ...)
   if aborted then
     -- The budget hook yielded the coroutine out from under the app.
-    ok, tag = false, ("%s ran past its time budget of %g ms and was aborted"):format(h_desc.desc, budget_ms)
+    ok, tag = false, budget_error(h_desc.desc)
     coroutine.close(co)
   end
   local made = cur_task
@@ -490,7 +494,7 @@ local function run(app, h, ev)
     return a
   end
   if aborted then
-    ok, tag = false, ("%s ran past its time budget of %g ms and was aborted"):format(h.desc, budget_ms)
+    ok, tag = false, budget_error(h.desc)
     coroutine.close(co)
   end
   return settle(made, co, app, h.desc, ev, ok, tag, a)
@@ -1181,7 +1185,7 @@ function entry.dispatch_frames(conn, typ, s, time, starts)
     -- raised, ran past its budget, or yielded what zof does not wait on.
     if aborted then
       -- (A handler that ended just as its budget ran out is cut off between handlers.)
-      ok, tag = false, ("%s ran past its time budget of %g ms and was aborted"):format(h and h.desc or "a handler", budget_ms)
+      ok, tag = false, budget_error(h and h.desc or "a handler")
       coroutine.close(co)
     end
     if not (ok and tag == WAIT and made) then settle(made, co, app, h and h.desc, ev, ok, tag, a) end

@@ -114,29 +114,23 @@ extension PacketDecoder {
     }
     if mgmt > 0 {
       s.beginList(.lldp_management_addresses, count: mgmt)
-      var at = 0
-      while at < size {
-        let len = Int(c.u16(at) & 0x1ff)
-        if c.u16(at) >> 9 == LLDPType.managementAddress, let alen = lldpAddressLength(c, at, len) {
+      lldpWalk(c, size) { type, at, len in
+        if type == LLDPType.managementAddress, let alen = lldpAddressLength(c, at, len) {
           lldpAddress(c, at, alen, &s)
         }
-        at += 2 + len
       }
       s.endList()
     }
     if org > 0 {
       s.beginList(.lldp_org_specific, count: org)
-      var at = 0
-      while at < size {
-        let len = Int(c.u16(at) & 0x1ff)
-        if c.u16(at) >> 9 == LLDPType.orgSpecific && len >= 4 {
+      lldpWalk(c, size) { type, at, len in
+        if type == LLDPType.orgSpecific && len >= 4 {
           s.beginItem(fields: 3)
           s.uint(.oui, UInt64(c.u16(at + 2)) << 8 | UInt64(c.u8(at + 4)))
           s.uint(.subtype, c.u8(at + 5))
           s.bytes(.info, c.bytes(at + 6, len - 4))
           s.endItem()
         }
-        at += 2 + len
       }
       s.endList()
     }
@@ -144,9 +138,7 @@ extension PacketDecoder {
       // What the walks above did not take: a repeat, a TLV of the wrong
       // layout, or a type without fields.
       s.beginList(.lldp_unknown, count: unknown)
-      var at = 0
-      while at < size {
-        let type = c.u16(at) >> 9, len = Int(c.u16(at) & 0x1ff)
+      lldpWalk(c, size) { type, at, len in
         let known =
           first[type] == at || (type == LLDPType.managementAddress && lldpAddressLength(c, at, len) != nil)
           || (type == LLDPType.orgSpecific && len >= 4)
@@ -156,11 +148,22 @@ extension PacketDecoder {
           s.bytes(.value, c.bytes(at + 2, len))
           s.endItem()
         }
-        at += 2 + len
       }
       s.endList()
     }
     c.pos += taken
+  }
+
+  /// Each TLV of the first `size` bytes (checked by the first walk): type, offset, length.
+  @inlinable
+  static func lldpWalk(_ c: Cursor, _ size: Int, _ body: (UInt16, Int, Int) -> Void) {
+    var at = 0
+    while at < size {
+      let h = c.u16(at)
+      let len = Int(h & 0x1ff)
+      body(h >> 9, at, len)
+      at += 2 + len
+    }
   }
 
   /// The value of the TLV at `at`.
