@@ -55,8 +55,11 @@ end
 
 -- Lazy messages: decoded on first read, packet decoded on first read of pkt.
 
-local FRAME = {}
-local FOFF = {}  -- where a message event's frame starts in FRAME's string (a batch shares one)
+-- Private keys are short strings starting with a NUL byte: Lua finds those
+-- by their cached hash (a table key costs a generic lookup and an equality
+-- call), and no name an app gives a field starts so.
+local FRAME <const> = "\0frame"
+local FOFF <const> = "\0foff"  -- where a message event's frame starts in FRAME's string (a batch shares one)
 -- A packet is first decoded up to its Ethernet type (what a switch needs);
 -- the layers above come on the first read of anything else, or at pairs, a
 -- write, or when it goes into a message (Swift finishes it then, see
@@ -79,7 +82,7 @@ core.set_partial(PARTIAL, PARTIAL_FRAME)
 -- A PACKET_IN's match is decoded on its first read too: until then the
 -- message keeps its frame under two private keys.
 local decode_match = core.decode_match
-local MFRAME, MFOFF = {}, {}
+local MFRAME <const>, MFOFF <const> = "\0mframe", "\0mfoff"
 
 local PKT = {__index = function(msg, k)
   if k == "match" then
