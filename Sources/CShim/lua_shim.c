@@ -103,10 +103,14 @@ void zs_setfuncs(lua_State *L, const char *name, zs_fn fn) {
   lua_setfield(L, -2, name);
 }
 
-void zs_setfuncs_up(lua_State *L, const char *name, zs_fn fn, int nup) {
+void zs_pushfn_up(lua_State *L, zs_fn fn, int nup) {
   lua_pushlightuserdata(L, (void *)fn);
   lua_insert(L, -(nup + 1));
   lua_pushcclosure(L, trampoline, nup + 1);
+}
+
+void zs_setfuncs_up(lua_State *L, const char *name, zs_fn fn, int nup) {
+  zs_pushfn_up(L, fn, nup);
   lua_setfield(L, -2, name);
 }
 

@@ -973,47 +973,17 @@ function entry.report()
   return {apps = list, unheard = unheard}
 end
 
--- A message event holds few fields; the rest is made on first read (fewer
--- table slots per event is most of what an event costs).
+-- A message event holds few fields; the rest (msg, datapath, datapath_id,
+-- version, xid) is made on first read by EV.__index, in Swift (fewer table
+-- slots per event is most of what an event costs).
 local EV = {}
 -- (Keys an event always has are read plainly: no metamethod runs for them.
 -- The event's metatable has no __newindex, so a plain write is a raw one.)
-local decode_msg = core.decode_msg
--- The message of an event made from a frame, or nil and why.
-local function message_of(ev)
-  local frame, at = ev[FRAME], ev[FOFF]
-  local m, later = decode_msg(frame, at, true)
-  if m == nil then return nil, later end
-  if ev.type == "PACKET_IN" then
-    if later then m[MFRAME], m[MFOFF] = frame, at end
-    setmetatable(m, PKT)
-  end
-  return m
-end
-
-local ev_fields = {
-  msg = function(ev)
-    local m, err = message_of(ev)
-    if m == nil then error(err, 3) end  -- at the handler's read
-    return m
-  end,
-  datapath = function(ev) return datapaths[ev.conn_id] end,
-  datapath_id = function(ev)
-    local dp = datapaths[ev.conn_id]
-    return dp and dp.datapath_id
-  end,
-  version = function(ev) return string.byte(ev[FRAME], ev[FOFF]) end,
-  xid = function(ev) return (string.unpack(">I4", ev[FRAME], ev[FOFF] + 4)) end,
-}
-EV.__index = function(ev, k)
-  local make = ev_fields[k]
-  if make == nil then return nil end
-  local v = make(ev)
-  ev[k] = v
-  return v
-end
+local message_of  -- (ev) -> the message of an event made from a frame, or nil and why
+EV.__index, message_of = core.event_fields(datapaths, PKT)
+local EV_FIELDS = {"msg", "datapath", "datapath_id", "version", "xid"}
 EV.__pairs = function(ev)
-  for k in pairs(ev_fields) do local _ = ev[k] end
+  for _, k in ipairs(EV_FIELDS) do local _ = ev[k] end
   return function(t, k)
     local nk, v = next(t, k)
     while nk == FRAME or nk == FOFF do nk, v = next(t, nk) end

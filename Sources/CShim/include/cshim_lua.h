@@ -55,6 +55,8 @@ void zs_setfuncs(lua_State *L, const char *name, zs_fn fn);  // t[name] = fn for
 // 2..nup+1 of fn's closure (popped), so strings fn pushes on every call are
 // made once and pushed with lua_pushvalue(L, zs_upvalueindex(k)).
 void zs_setfuncs_up(lua_State *L, const char *name, zs_fn fn, int nup);
+// Pushes fn's closure with the `nup` values on top as its upvalues 2..nup+1 (popped).
+void zs_pushfn_up(lua_State *L, zs_fn fn, int nup);
 
 // Lua's function-like macros, as functions Swift can see.
 int zs_registryindex(void);
