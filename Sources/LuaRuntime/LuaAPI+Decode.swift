@@ -6,12 +6,12 @@ extension LuaRuntime {
   /// core.decode_into(t, frame) fills t with the message's fields;
   /// core.decode_msg(frame [, at [, later]]) -> a new table of them, made at its final size
   /// (filling `{}` grows it four times on the way to a PACKET_IN's 8 keys);
-  /// `later` true leaves a PACKET_IN's match out, and then answers true as a
-  /// second value; core.decode_match(frame, at) -> that match;
+  /// `later` true leaves a PACKET_IN's match out (core.lazy_fields reads it
+  /// later), and then answers true as a second value;
   /// `at` (1-based) picks one message out of a string holding several;
   /// core.decode_packet(data) -> table of packet fields;
-  /// core.decode_packet(data, 1) -> table of the Ethernet fields, true if the
-  /// frame has more; core.decode_packet(data, 2, t) adds the rest to t.
+  /// core.decode_packet(data, 2, t) adds to t what a packet's first part
+  /// (its Ethernet fields, see core.lazy_fields' pkt_index) left out.
   static func registerDecode(_ L: OpaquePointer) {
     // PACKET_IN's keys and names ride along as upvalues (see PacketInStrings).
     let strings = PacketInStrings.all
@@ -20,15 +20,6 @@ extension LuaRuntime {
     zs_setfuncs_up(L, "decode_into", { L in LuaRuntime.decodeFrame(L, at: 2, into: 1) }, Int32(strings.count))
     for s in strings { LuaStack(L).push(s) }
     zs_setfuncs_up(L, "decode_msg", { L in LuaRuntime.decodeFrame(L, at: 1, into: nil) }, Int32(strings.count))
-    for s in strings { LuaStack(L).push(s) }
-    zs_setfuncs_up(L, "decode_match", { L in
-      let stack = LuaStack(L!)
-      let pushed = LuaRuntime.withFrame(stack, at: 1) { b -> Bool in
-        guard let w = PacketInWire(b) else { return false }
-        return stack.pushPacketInMatch(w, strings: zs_upvalueindex(2))
-      }
-      return pushed == true ? 1 : 0
-    }, Int32(strings.count))
     // core.set_partial(mt, frames): see zs_set_partial.
     set(L, "set_partial") { L in
       lua_settop(L, 2)
@@ -42,10 +33,6 @@ extension LuaRuntime {
       let stack = LuaStack(L!)
       let keys = zs_upvalueindex(2)
       switch stack.integer(at: 2) {
-      case 1?:
-        guard let more = stack.withBytes(at: 1, { stack.pushPacketHead($0, keys: keys) }) else { return 0 }
-        lua_pushboolean(L, more ? 1 : 0)
-        return 2
       case 2?:
         guard lua_type(L, 3) == LUA_TTABLE else { return 0 }
         _ = stack.withBytes(at: 1) { stack.setPacketRest($0, into: 3, keys: keys) }

@@ -88,7 +88,7 @@ public final class LuaRuntime: EventSink {
     Self.registerLog(L)
     Self.registerSend(L)
     Self.registerDecode(L)
-    Self.registerEvent(L)
+    Self.registerLazy(L)
     Self.registerDatapath(L)
     Self.registerTimers(L)
     Self.registerPost(L)

@@ -80,31 +80,12 @@ PARTIAL.__pairs = function(p) finish_packet(p); return next, p, nil end
 core.set_partial(PARTIAL, PARTIAL_FRAME)
 
 -- A PACKET_IN's match is decoded on its first read too: until then the
--- message keeps its frame under two private keys.
-local decode_match = core.decode_match
-local MFRAME <const>, MFOFF <const> = "\0mframe", "\0mfoff"
-
-local PKT = {__index = function(msg, k)
-  if k == "match" then
-    local frame = rawget(msg, MFRAME)
-    if frame == nil then return nil end
-    local m = decode_match(frame, rawget(msg, MFOFF))
-    rawset(msg, MFRAME, nil)
-    rawset(msg, MFOFF, nil)
-    rawset(msg, "match", m)
-    return m
-  end
-  if k ~= "pkt" then return nil end
-  local data = rawget(msg, "data")
-  if data == nil then return nil end
-  local p, more = decode_packet(data, 1)
-  if more then
-    PARTIAL_FRAME[p] = data
-    setmetatable(p, PARTIAL)
-  end
-  rawset(msg, "pkt", p)
-  return p
-end}
+-- message keeps its frame under two private keys ("\0mframe", "\0mfoff").
+-- The match and the packet are made by PKT.__index, in Swift (see
+-- core.lazy_fields, which makes the event's lazy fields too).
+local PKT = {}
+local ev_index, message_of  -- message_of(ev): the message of an event made from a frame, or nil and why
+ev_index, message_of, PKT.__index = core.lazy_fields(datapaths, PKT, PARTIAL, PARTIAL_FRAME)
 PKT.__pairs = function(msg)
   local _ = msg.match
   return next, msg, nil
@@ -979,8 +960,7 @@ end
 local EV = {}
 -- (Keys an event always has are read plainly: no metamethod runs for them.
 -- The event's metatable has no __newindex, so a plain write is a raw one.)
-local message_of  -- (ev) -> the message of an event made from a frame, or nil and why
-EV.__index, message_of = core.event_fields(datapaths, PKT)
+EV.__index = ev_index
 local EV_FIELDS = {"msg", "datapath", "datapath_id", "version", "xid"}
 EV.__pairs = function(ev)
   for _, k in ipairs(EV_FIELDS) do local _ = ev[k] end

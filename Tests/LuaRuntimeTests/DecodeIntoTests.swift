@@ -266,10 +266,11 @@ final class DecodeIntoTests: XCTestCase {
     XCTAssertLessThanOrEqual(PacketInStrings.all.count, 254, "a C closure holds at most 255 upvalues")
   }
 
-  /// decode_msg(frame, 1, true) leaves the match out; decode_match(frame, 1)
-  /// gives it: together, every field the whole decode gives.
+  /// decode_msg(frame, 1, true) leaves the match out; a PACKET_IN event's
+  /// message made that way (core.lazy_fields' `message`) gives it on first
+  /// read (its pkt_index): together, every field the whole decode gives.
   func testMatchDecodedLaterIsTheSameMatch() {
-    let refs = state.decodeFunctionRefs(["decode_match"])
+    let refs = state.lazyFunctionRefs()
     let L = state.L
     var later = 0
     for (what, bytes) in Self.handBuilt() {
@@ -290,11 +291,31 @@ final class DecodeIntoTests: XCTestCase {
         Set(whole.filter { $0.key != matchKey }.map { "\($0.key)=\($0.value)" }), what)
       guard left else { continue }
       later += 1
-      zs_getref(L, refs[0])
-      bytes.withUnsafeBytes { state.stack.push($0) }
+      // The event's message, then its match read through the metatable's __index.
+      zs_getref(L, refs[1])
+      lua_createtable(L, 0, 3)
+      for (k, v) in [("type", "PACKET_IN"), ("\0frame", "")] {
+        state.stack.push(k)
+        if k == "type" { state.stack.push(v) } else { bytes.withUnsafeBytes { state.stack.push($0) } }
+        lua_rawset(L, -3)
+      }
+      state.stack.push("\0foff")
       lua_pushinteger(L, 1)
+      lua_rawset(L, -3)
+      XCTAssertNil(state.stack.call(nargs: 1, nresults: 1), what)
+      let msg = state.stack.top
+      XCTAssertEqual(lua_type(L, msg), LUA_TTABLE, "\(what): the event's message")
+      zs_getref(L, refs[2])
+      lua_pushvalue(L, msg)
+      state.stack.push("match")
       XCTAssertNil(state.stack.call(nargs: 2, nresults: 1), what)
       XCTAssertEqual(state.stack.readBack(-1), wholeMatch, "\(what): the match read later")
+      // Read once, the match is the message's own and its frame is let go:
+      // the message holds what the whole decode gives (and its metatable).
+      lua_settop(L, msg)
+      guard case .table(let after) = state.stack.readBack(msg) else { XCTFail("\(what): no message"); continue }
+      XCTAssertEqual(Set(after.map { "\($0.key)=\($0.value)" }),
+        Set((whole + [LV.Entry(key: .other("metatable"), value: .other("set"))]).map { "\($0.key)=\($0.value)" }), what)
     }
     XCTAssertGreaterThan(later, 50, "matches read later: \(later)")
   }

@@ -14,10 +14,12 @@ import XCTest
 final class DecodePacketTests: XCTestCase {
   var state: LuaState!
   var decodePacket: Int32 = 0
+  var lazyFields: [Int32] = []
 
   override func setUp() {
     state = try! LuaState()
     decodePacket = state.decodeFunctionRefs(["decode_packet"])[0]
+    lazyFields = state.lazyFunctionRefs()
   }
 
   override func tearDown() { state = nil }
@@ -43,19 +45,26 @@ final class DecodePacketTests: XCTestCase {
     return state.stack.readBack(-1)
   }
 
-  /// decode_packet(frame, 1), then, if it said the frame has more,
-  /// decode_packet(frame, 2, t): what a PACKET_IN's `pkt` becomes in two steps.
+  /// A PACKET_IN message's `pkt` read through its __index (core.lazy_fields'
+  /// pkt_index), then, if that left the upper layers waiting (a metatable, and
+  /// the frame in the partial-frames table), decode_packet(frame, 2, t) as
+  /// the prelude's finish_packet does: what `pkt` becomes in two steps.
   func twoPart(_ frame: [UInt8]) -> LV {
     let L = state.L
     let base = state.stack.top
     defer { lua_settop(L, base) }
-    zs_getref(L, decodePacket)
+    zs_getref(L, lazyFields[2])
+    lua_createtable(L, 0, 1)
+    state.stack.push("data")
     frame.withUnsafeBytes { state.stack.push($0) }
-    lua_pushinteger(L, 1)
-    if let err = state.stack.call(nargs: 2, nresults: 2) { return .other("raised: \(err)") }
-    let more = lua_toboolean(L, -1) != 0
-    lua_settop(L, -2)
-    if more {
+    lua_rawset(L, -3)
+    state.stack.push("pkt")
+    if let err = state.stack.call(nargs: 2, nresults: 1) { return .other("raised: \(err)") }
+    guard lua_type(L, -1) == LUA_TTABLE else { return .other("no pkt") }
+    if lua_getmetatable(L, -1) != 0 {
+      lua_settop(L, -2)
+      lua_pushnil(L)
+      lua_setmetatable(L, -2)
       zs_getref(L, decodePacket)
       frame.withUnsafeBytes { state.stack.push($0) }
       lua_pushinteger(L, 2)
@@ -234,8 +243,10 @@ final class DecodePacketTests: XCTestCase {
       XCTAssertEqual(PacketKey(rawValue: k.rawValue), k)
     }
     XCTAssertEqual(Set(PacketKey.names).count, PacketKey.names.count)
-    // decode_packet holds them as upvalues after its function pointer: 255 at most.
+    // decode_packet holds them as upvalues after its function pointer: 255 at
+    // most. (The lazy-field functions, holding them and more, are made here.)
     XCTAssertLessThanOrEqual(PacketKey.allCases.count, 254)
+    XCTAssertEqual(lazyFields.count, 3)
   }
 
   func testExamplesAndEveryPrefix() {
