@@ -14,8 +14,8 @@ extension LuaRuntime {
                                     "\0frame", "\0foff", "\0mframe", "\0mfoff", "PACKET_IN", "match", "pkt", "data"]
   private enum LazyUp: Int {
     case msg, datapath, datapathId, version, xid, type, connId, frame, foff, mframe, mfoff, packetIn, match, pkt, data
-    /// Then the four tables given to core.lazy_fields, then PacketKey's names.
-    case datapaths, packetInMeta, partialMeta, partialFrames, packetKeys
+    /// Then the five tables given to core.lazy_fields, then PacketKey's names.
+    case datapaths, packetInMeta, partialMeta, partialFrames, eventMeta, packetKeys
 
     /// The event fields made on first read.
     static let event: [LazyUp] = [.msg, .datapath, .datapathId, .version, .xid]
@@ -23,33 +23,37 @@ extension LuaRuntime {
     var index: Int32 { zs_upvalueindex(Int32(2 + PacketInStrings.all.count + rawValue)) }
   }
 
-  /// core.lazy_fields(datapaths, pkt_mt, partial_mt, partial_frames) ->
-  /// event_index, message, pkt_index:
-  /// - event_index(ev, k) is the events' __index: msg, datapath,
-  ///   datapath_id, version and xid, each kept in the event once made. A
-  ///   malformed frame raises at the line that read `msg`.
+  /// core.lazy_fields(datapaths, pkt_mt, partial_mt, partial_frames, ev_mt) ->
+  /// event_index, message, pkt_index, table_match:
+  /// - event_index(ev, k) is `ev_mt`'s __index: msg, datapath, datapath_id,
+  ///   version and xid, each kept in the event once made. A malformed frame
+  ///   raises at the line that read `msg`.
   /// - message(ev) -> the event's message, or nil and why (for filters, which
   ///   must not raise). A PACKET_IN's gets `pkt_mt` and keeps its frame under
   ///   two private keys until its match is read.
   /// - pkt_index(msg, k) is `pkt_mt`'s __index: the match, and the packet
   ///   decoded up to Ethernet, its upper layers waiting in `partial_frames`
   ///   behind `partial_mt` (see the prelude).
+  /// - table_match(f, ev) -> true, matched | false, why: the prelude's table
+  ///   filter (each field of `f` against the message, then its packet, then
+  ///   the event), or nothing when a table on the way has a metatable of the
+  ///   app's own, whose metamethods only Lua may run.
   static func registerLazy(_ L: OpaquePointer) {
     set(L, "lazy_fields") { L in
       let L = L!
-      lua_settop(L, 4)
+      lua_settop(L, 5)
       let fns: [zs_fn] = [{ L in LuaRuntime.eventIndex(L!) }, { L in LuaRuntime.eventMessage(L!) },
-                          { L in LuaRuntime.packetInIndex(L!) }]
-      let count = PacketInStrings.all.count + LuaRuntime.lazyStrings.count + 4 + PacketKey.names.count
+                          { L in LuaRuntime.packetInIndex(L!) }, { L in LuaRuntime.tableMatch(L!) }]
+      let count = PacketInStrings.all.count + LuaRuntime.lazyStrings.count + 5 + PacketKey.names.count
       precondition(count <= 254, "a C closure holds at most 255 upvalues, its function pointer one of them")
       for fn in fns {
         _ = lua_checkstack(L, Int32(count) + 4)
         for s in PacketInStrings.all + LuaRuntime.lazyStrings { LuaStack(L).push(s) }
-        for i: Int32 in 1...4 { lua_pushvalue(L, i) }
+        for i: Int32 in 1...5 { lua_pushvalue(L, i) }
         for s in PacketKey.names { LuaStack(L).push(s) }
         zs_pushfn_up(L, fn, Int32(count))
       }
-      return 3
+      return 4
     }
   }
 
@@ -63,78 +67,219 @@ extension LuaRuntime {
 
   private static func eventIndex(_ L: OpaquePointer) -> Int32 {
     lua_settop(L, 2)
-    guard lua_type(L, 2) == LUA_TSTRING,
-          let field = LazyUp.event.first(where: { lua_rawequal(L, 2, $0.index) != 0 }) else { return 0 }
+    guard let field = eventField(L, 2) else { return 0 }
+    guard pushEventField(L, 1, field) else {
+      // At the reader's line, as error(message, level) would put it.
+      luaL_where(L, 1)
+      lua_rotate(L, -2, 1)
+      lua_concat(L, 2)
+      return ZS_RAISE
+    }
+    return 1
+  }
+
+  private static func packetInIndex(_ L: OpaquePointer) -> Int32 {
+    lua_settop(L, 2)
+    guard let field = packetInField(L, 2) else { return 0 }
+    pushPacketInField(L, 1, field)
+    return 1
+  }
+
+  /// The lazy event field the key at `k` names.
+  private static func eventField(_ L: OpaquePointer, _ k: Int32) -> LazyUp? {
+    guard lua_type(L, k) == LUA_TSTRING else { return nil }
+    return LazyUp.event.first { lua_rawequal(L, k, $0.index) != 0 }
+  }
+
+  /// The lazy PACKET_IN message field (match or pkt) the key at `k` names.
+  private static func packetInField(_ L: OpaquePointer, _ k: Int32) -> LazyUp? {
+    guard lua_type(L, k) == LUA_TSTRING else { return nil }
+    if lua_rawequal(L, k, LazyUp.match.index) != 0 { return .match }
+    return lua_rawequal(L, k, LazyUp.pkt.index) != 0 ? .pkt : nil
+  }
+
+  /// Pushes the event field `field` of the event at `ev`, made now and kept
+  /// in the event; false with why on top when its frame is malformed.
+  private static func pushEventField(_ L: OpaquePointer, _ ev: Int32, _ field: LazyUp) -> Bool {
+    let ev = lua_absindex(L, ev)
+    let top = lua_gettop(L)
     switch field {
     case .msg:
-      guard pushMessage(L, of: 1) else {
-        // At the reader's line, as error(message, level) would put it.
-        luaL_where(L, 1)
-        lua_rotate(L, -2, 1)
-        lua_concat(L, 2)
-        return ZS_RAISE
-      }
+      guard pushMessage(L, of: ev) else { return false }
     case .datapath, .datapathId:
       lua_pushvalue(L, LazyUp.datapaths.index)
-      rawField(L, 1, .connId)
+      rawField(L, ev, .connId)
       lua_rawget(L, -2)
       if field == .datapathId && lua_type(L, -1) == LUA_TTABLE { rawField(L, -1, .datapathId) }
     default:
-      rawField(L, 1, .frame)
-      rawField(L, 1, .foff)
-      let v = withFrame(LuaStack(L), at: 3) { b -> Int? in
+      rawField(L, ev, .frame)
+      rawField(L, ev, .foff)
+      let v = withFrame(LuaStack(L), at: top + 1) { b -> Int? in
         if field == .version { return b.isEmpty ? nil : Int(b[0]) }
         return b.count < 8 ? nil : Int(UInt32(bigEndian: b.loadUnaligned(fromByteOffset: 4, as: UInt32.self)))
       }
       if let v = v ?? nil { lua_pushinteger(L, lua_Integer(v)) } else { lua_pushnil(L) }
     }
-    return keep(L)
+    keep(L, in: ev, field, top: top)
+    return true
   }
 
-  private static func packetInIndex(_ L: OpaquePointer) -> Int32 {
-    lua_settop(L, 2)
-    guard lua_type(L, 2) == LUA_TSTRING else { return 0 }
+  /// Pushes the PACKET_IN message field `field` (match or pkt) of the message
+  /// at `msg`, made now and kept in the message (nil when it has none).
+  private static func pushPacketInField(_ L: OpaquePointer, _ msg: Int32, _ field: LazyUp) {
+    let msg = lua_absindex(L, msg)
+    let top = lua_gettop(L)
     let stack = LuaStack(L)
-    if lua_rawequal(L, 2, LazyUp.match.index) != 0 {
-      rawField(L, 1, .mframe)
-      guard lua_type(L, 3) == LUA_TSTRING else { return 0 }
-      rawField(L, 1, .mfoff)
-      let pushed = withFrame(stack, at: 3) { b -> Bool in
+    if field == .match {
+      rawField(L, msg, .mframe)
+      guard lua_type(L, top + 1) == LUA_TSTRING else {
+        lua_pushnil(L)
+        return keep(L, in: msg, field, top: top)
+      }
+      rawField(L, msg, .mfoff)
+      let pushed = withFrame(stack, at: top + 1) { b -> Bool in
         guard let w = PacketInWire(b) else { return false }
         return stack.pushPacketInMatch(w, strings: zs_upvalueindex(2))
       }
       if pushed != true { lua_pushnil(L) }
-      for key in [LazyUp.mframe, .mfoff] {
-        lua_pushvalue(L, key.index)
+      // The frame is let go.
+      lua_pushvalue(L, LazyUp.mframe.index)
+      lua_pushnil(L)
+      lua_rawset(L, msg)
+      lua_pushvalue(L, LazyUp.mfoff.index)
+      lua_pushnil(L)
+      lua_rawset(L, msg)
+    } else {
+      rawField(L, msg, .data)
+      guard lua_type(L, top + 1) == LUA_TSTRING,
+            let more = stack.withBytes(at: top + 1, { stack.pushPacketHead($0, keys: LazyUp.packetKeys.index) })
+      else {
         lua_pushnil(L)
-        lua_rawset(L, 1)
+        return keep(L, in: msg, field, top: top)
       }
-    } else if lua_rawequal(L, 2, LazyUp.pkt.index) != 0 {
-      rawField(L, 1, .data)
-      guard lua_type(L, 3) == LUA_TSTRING,
-            let more = stack.withBytes(at: 3, { stack.pushPacketHead($0, keys: LazyUp.packetKeys.index) })
-      else { return 0 }
       if more {
-        lua_pushvalue(L, 4)
-        lua_pushvalue(L, 3)
+        lua_pushvalue(L, -1)
+        lua_pushvalue(L, top + 1)
         lua_rawset(L, LazyUp.partialFrames.index)
         lua_pushvalue(L, LazyUp.partialMeta.index)
-        lua_setmetatable(L, 4)
+        lua_setmetatable(L, -2)
       }
-    } else {
-      return 0
     }
-    return keep(L)
+    keep(L, in: msg, field, top: top)
   }
 
-  /// Keeps the value on top in the table read (argument 1) under the key read
-  /// (argument 2), and returns it.
-  private static func keep(_ L: OpaquePointer) -> Int32 {
-    if lua_type(L, -1) == LUA_TNIL { return 1 }
-    lua_pushvalue(L, 2)
+  private static func tableMatch(_ L: OpaquePointer) -> Int32 {
+    lua_settop(L, 2)
+    let f: Int32 = 1, ev: Int32 = 2, msg: Int32 = 3, pkt: Int32 = 4, key: Int32 = 5, want: Int32 = 6
+    guard lua_type(L, f) == LUA_TTABLE, lua_type(L, ev) == LUA_TTABLE else { return 0 }
+    // Only metatables of zofhost's own: an app's may do anything on a read.
+    guard let evLazy = ownMeta(L, ev, .eventMeta) else { return 0 }
+    rawField(L, ev, .msg)
+    if lua_type(L, msg) == LUA_TNIL && evLazy {
+      rawField(L, ev, .frame)
+      let framed = lua_type(L, -1) != LUA_TNIL
+      lua_settop(L, msg)
+      if framed {
+        lua_settop(L, ev)
+        guard pushEventField(L, ev, .msg) else {
+          lua_pushboolean(L, 0)
+          lua_rotate(L, -2, 1)
+          return 2
+        }
+      }
+    }
+    let msgTable = lua_type(L, msg) == LUA_TTABLE
+    guard lua_type(L, msg) == LUA_TNIL || msgTable, let msgLazy = msgTable ? ownMeta(L, msg, .packetInMeta) : false
+    else { return 0 }
+    lua_pushnil(L)  // pkt, once needed
+    lua_pushnil(L)
+    while lua_next(L, f) != 0 {
+      // The value (at want + 1): the message's field, its packet's, or the event's.
+      lua_pushnil(L)
+      if msgTable {
+        lua_settop(L, want)
+        lua_pushvalue(L, key)
+        lua_rawget(L, msg)
+        if lua_type(L, -1) == LUA_TNIL, msgLazy, let field = packetInField(L, key) {
+          lua_settop(L, want)
+          pushPacketInField(L, msg, field)
+        }
+        if lua_type(L, -1) == LUA_TNIL {
+          lua_settop(L, want)
+          if lua_type(L, pkt) == LUA_TNIL {
+            rawField(L, msg, .pkt)
+            if lua_type(L, -1) == LUA_TNIL && msgLazy {
+              lua_settop(L, want)
+              pushPacketInField(L, msg, .pkt)
+            }
+            lua_copy(L, -1, pkt)
+            lua_settop(L, want)
+          }
+          if lua_type(L, pkt) == LUA_TTABLE {
+            lua_pushvalue(L, key)
+            lua_rawget(L, pkt)
+            if lua_type(L, -1) == LUA_TNIL && lua_getmetatable(L, pkt) != 0 {
+              guard lua_rawequal(L, -1, LazyUp.partialMeta.index) != 0 else { return 0 }
+              lua_settop(L, want)
+              LuaStack(L).finishPartialPacket(at: pkt)
+              lua_pushvalue(L, key)
+              lua_rawget(L, pkt)
+            }
+          } else if lua_type(L, pkt) != LUA_TNIL {
+            return 0
+          } else {
+            lua_pushnil(L)
+          }
+        }
+      }
+      if lua_type(L, -1) == LUA_TNIL {
+        lua_settop(L, want)
+        lua_pushvalue(L, key)
+        lua_rawget(L, ev)
+        if lua_type(L, -1) == LUA_TNIL, evLazy, let field = eventField(L, key) {
+          lua_settop(L, want)
+          guard pushEventField(L, ev, field) else {
+            lua_pushboolean(L, 0)
+            lua_rotate(L, -2, 1)
+            return 2
+          }
+        }
+      }
+      // `~=` may run an __eq of the app's tables: Lua decides those.
+      for i in want...want + 1 {
+        let t = lua_type(L, i)
+        if t == LUA_TTABLE || t == LUA_TUSERDATA { return 0 }
+      }
+      if lua_rawequal(L, want, want + 1) == 0 {
+        lua_pushboolean(L, 1)
+        lua_pushboolean(L, 0)
+        return 2
+      }
+      lua_settop(L, key)
+    }
+    lua_pushboolean(L, 1)
+    lua_pushboolean(L, 1)
+    return 2
+  }
+
+  /// Whether the table at `t` has zofhost's metatable `own` (true) or none
+  /// (false); nil for any other.
+  private static func ownMeta(_ L: OpaquePointer, _ t: Int32, _ own: LazyUp) -> Bool? {
+    guard lua_getmetatable(L, t) != 0 else { return false }
+    let same = lua_rawequal(L, -1, own.index) != 0
+    lua_settop(L, -2)
+    return same ? true : nil
+  }
+
+  /// Leaves only the value on top above `top`, kept in the table at `t`
+  /// under `field`'s key unless nil.
+  private static func keep(_ L: OpaquePointer, in t: Int32, _ field: LazyUp, top: Int32) {
+    lua_copy(L, -1, top + 1)
+    lua_settop(L, top + 1)
+    guard lua_type(L, -1) != LUA_TNIL else { return }
+    lua_pushvalue(L, field.index)
     lua_pushvalue(L, -2)
-    lua_rawset(L, 1)
-    return 1
+    lua_rawset(L, t)
   }
 
   /// Pushes t[key] for the table at `t`, read raw.

@@ -84,8 +84,11 @@ core.set_partial(PARTIAL, PARTIAL_FRAME)
 -- The match and the packet are made by PKT.__index, in Swift (see
 -- core.lazy_fields, which makes the event's lazy fields too).
 local PKT = {}
-local ev_index, message_of  -- message_of(ev): the message of an event made from a frame, or nil and why
-ev_index, message_of, PKT.__index = core.lazy_fields(datapaths, PKT, PARTIAL, PARTIAL_FRAME)
+-- An event made from a frame (see below).
+local EV = {}
+local message_of    -- (ev): the message of an event made from a frame, or nil and why
+local fast_match    -- (f, ev): table_match below, in Swift, or nothing when Lua must decide
+EV.__index, message_of, PKT.__index, fast_match = core.lazy_fields(datapaths, PKT, PARTIAL, PARTIAL_FRAME, EV)
 PKT.__pairs = function(msg)
   local _ = msg.match
   return next, msg, nil
@@ -957,10 +960,8 @@ end
 -- A message event holds few fields; the rest (msg, datapath, datapath_id,
 -- version, xid) is made on first read by EV.__index, in Swift (fewer table
 -- slots per event is most of what an event costs).
-local EV = {}
 -- (Keys an event always has are read plainly: no metamethod runs for them.
 -- The event's metatable has no __newindex, so a plain write is a raw one.)
-EV.__index = ev_index
 local EV_FIELDS = {"msg", "datapath", "datapath_id", "version", "xid"}
 EV.__pairs = function(ev)
   for _, k in ipairs(EV_FIELDS) do local _ = ev[k] end
@@ -1006,6 +1007,8 @@ function entry.set_order(list) order, norder = list, #list end
 -- A table filter: each field against the message, then its packet, then the
 -- event. Only decoding the message can fail (a malformed body), and that
 -- comes back as false and why, so no pcall is needed: returns ok, matched.
+-- fast_match does the same in Swift; this one serves where an app's own
+-- metatable is on the way.
 local function table_match(f, ev)
   local msg = rawget(ev, "msg")
   if msg == nil and rawget(ev, FRAME) ~= nil then
@@ -1040,7 +1043,12 @@ local function pick(app, is_msg, name, ev)
     local f = h.filter
     if f == nil then return h end
     local ok, r
-    if h.table_filter then ok, r = table_match(f, ev) else ok, r = pcall(f, ev) end
+    if h.table_filter then
+      ok, r = fast_match(f, ev)
+      if ok == nil then ok, r = table_match(f, ev) end
+    else
+      ok, r = pcall(f, ev)
+    end
     if not ok then
       core.log("error", app.name, ("filter of %s failed: %s"):format(h.desc, tostring(r)))
       return nil

@@ -37,6 +37,46 @@ app:message("*", function(ev) print("any type " .. ev.type) end)
 --- no_log
 ipv4 handler
 
+=== table filters read the message, every layer of its packet, then the event; an app's own metatables and __eq count too
+--- app a.lua
+local app = zof.app("a")
+app:message("PACKET_IN", {in_port = 1, eth_type = 0x0800, ip_proto = 17, reason = "NO_MATCH"}, function(ev) print("a: udp from port 1") end)
+app:message("PACKET_IN", function(ev) print("a: other", ev.msg.in_port) end)
+--- app b.lua
+local app = zof.app("b")
+app:message("PACKET_IN", {datapath_id = "00:00:00:00:00:00:00:01", version = 4, type = "PACKET_IN", eth_dst = "02:00:00:00:00:02"},
+  function(ev) print("b: to 02 on dp 1, version 4", ev.msg.pkt.udp_dst) end)
+--- app c.lua
+local app = zof.app("c")
+app:message("PACKET_IN", {udp_dst = 54}, function(ev) print("c: never") end)
+app:message("PACKET_IN", {udp_dst = 53, in_port = 2}, function(ev) print("c: never either") end)
+app:message("PACKET_IN", {udp_dst = 53}, function(ev) print("c: dns", ev.msg.pkt.ipv4_src) end)
+--- app d.lua
+local app = zof.app("d")
+local EQ = {__eq = function() return true end}
+app:event("PROBE", {who = "x"}, function(ev) print("d: probe from x, through its __index") end)
+app:event("PROBE", {tag = setmetatable({}, EQ)}, function(ev) print("d: tag equal, through __eq") end)
+app:event("PROBE", function(ev) print("d: probe matched no filter", ev.who) end)
+app:event("START", function()
+  zof.post(setmetatable({event = "PROBE"}, {__index = {who = "x"}}))
+  zof.post({event = "PROBE", tag = setmetatable({}, EQ)})
+  zof.post({event = "PROBE", who = "y"})
+end)
+--- switch 1.3
+--- input
+{type = "PACKET_IN", msg = {in_port = 1, reason = "NO_MATCH", data = eth("02:00:00:00:00:02", "02:00:00:00:00:01", 0x0800, ipv4("10.0.0.1", "10.0.0.2", 17, string.pack(">I2I2I2I2", 1234, 53, 8, 0)))}},
+{type = "PACKET_IN", msg = {in_port = 2, reason = "NO_MATCH", data = eth("ff:ff:ff:ff:ff:ff", "02:00:00:00:00:01", 0x0806, arp(1, "02:00:00:00:00:01", "10.0.0.1", "00:00:00:00:00:00", "10.0.0.2"))}},
+--- log
+[d] d: probe from x, through its __index
+[d] d: tag equal, through __eq
+[d] d: probe matched no filter	y
+[a] a: udp from port 1
+[b] b: to 02 on dp 1, version 4	53
+[c] c: dns	10.0.0.1
+[a] a: other	2
+--- no_log
+c: never
+
 === message type names match case-insensitively
 --- app a.lua
 local app = zof.app("a")
