@@ -3,7 +3,10 @@
 /// always see whole events in order.
 public final class Dispatcher {
   public private(set) var apps: [AppEntry] = []
-  public weak var sink: EventSink?
+  /// Not weak: a weakly referenced object takes the slow path on every retain,
+  /// and the sink is retained for every event. A sink clears itself here when
+  /// it goes (LuaRuntime does in its deinit).
+  public unowned(unsafe) var sink: EventSink?
   private var queue: [HostEvent] = []
   private var queueHead = 0
   private var busy = false

@@ -58,6 +58,11 @@ public final class LuaRuntime: EventSink {
     report(lua.call(nargs: 2, nresults: 0), "set lib path")
   }
 
+  deinit {
+    // The dispatcher holds its sink unowned.
+    if host.dispatcher.sink === self { host.dispatcher.sink = nil }
+  }
+
   /// Events go to this generation's apps from now on.
   public func activate() {
     host.dispatcher.sink = self

@@ -28,7 +28,9 @@ public final class Connection {
   enum State { case open, closing, closed }
 
   var fd: Int32
-  weak var loop: EventLoop?
+  /// Nil once closed. Not weak (every retain of a weakly referenced object
+  /// takes the slow path): the loop closes its connections before it goes.
+  unowned(unsafe) var loop: EventLoop?
   var state = State.open
   var closeReason = ""
   /// A non-blocking connect still in progress: output waits for it.
@@ -114,6 +116,7 @@ public final class Connection {
       if !parked { loop.unwatch(fd: fd) }
       loop.connections[id] = nil
     }
+    loop = nil
     Glibc.close(fd)
     fd = -1
     output.removeAll()

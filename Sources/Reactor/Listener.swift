@@ -13,7 +13,8 @@ public final class Listener {
 
   let fd: Int32
   let token: UInt64
-  weak var loop: EventLoop?
+  /// Nil once closed; not weak, as Connection.loop.
+  unowned(unsafe) var loop: EventLoop?
   let onAccept: (Connection) -> Void
   private(set) var isOpen = true
   /// Accepts per round, so a connection storm cannot starve open connections.
@@ -38,6 +39,7 @@ public final class Listener {
       loop.unwatch(fd: fd)
       loop.listeners[token] = nil
     }
+    loop = nil
     Glibc.close(fd)
   }
 
