@@ -65,51 +65,67 @@ extension LuaRuntime {
     return dp
   }
 
-  /// Sends template `i` with the xid and slot values patched into its bytes.
+  /// Sends template `i` with the xid and slot values patched into its bytes,
+  /// which are written straight into the connection's output buffer.
   /// Returns nil when it must take the slow path (not patchable, or an
-  /// argument at stack index `args` is not a number that fits).
+  /// argument at stack index `args` is not a number that fits): then nothing
+  /// was sent.
   func sendTemplate(_ i: Int, to dp: Datapath, stack s: LuaStack, args: Int32) throws(OFCodecError) -> UInt32? {
     let v = Int(dp.version)
     guard v < templates[i].plans.count else { return nil }
     if templates[i].plans[v] == nil { templates[i].plans[v] = try templates[i].plan(version: dp.version) }
     guard case .bytes(let plan)? = templates[i].plans[v] else { return nil }
     let L = s.L
-    scratch.removeAll(keepingCapacity: true)
-    scratch.append(contentsOf: plan.bytes)
-    if !plan.patches.isEmpty || plan.tail != nil {
-      guard lua_type(L, args) == LUA_TTABLE else { return nil }
-      let t = lua_absindex(L, args)
-      let spots = plan.spots, keys = plan.keys
-      for k in 0..<spots.count {
-        let p = spots[k]
-        zs_getref(L, keys[k])
-        lua_rawget(L, t)
-        var value: UInt64?
-        if p.mac {
-          value = s.withBytes(at: -1, Template.macValue) ?? nil
-        } else if let n = s.integer(at: -1) {
-          value = n >= 0 ? UInt64(n) : nil
-        } else if lua_type(L, -1) == LUA_TSTRING {
-          value = namedValue(i, v, k, plan.patches[k], s, plan)
+    let base = lua_gettop(L)
+    // (The tail's string stays on the stack, so its bytes stay put, until the write.)
+    defer { lua_settop(L, base) }
+    let spots = plan.spots
+    // Every slot's value first: one that does not fit sends nothing.
+    return withUnsafeTemporaryAllocation(of: UInt64.self, capacity: max(spots.count, 1)) { values -> UInt32? in
+      var tail = UnsafeRawBufferPointer(start: nil, count: 0)
+      if !spots.isEmpty || plan.tail != nil {
+        guard lua_type(L, args) == LUA_TTABLE else { return nil }
+        let t = lua_absindex(L, args)
+        let keys = plan.keys
+        for k in 0..<spots.count {
+          let p = spots[k]
+          zs_getref(L, keys[k])
+          lua_rawget(L, t)
+          var value: UInt64?
+          if p.mac {
+            value = s.withBytes(at: -1, Template.macValue) ?? nil
+          } else if let n = s.integer(at: -1) {
+            value = n >= 0 ? UInt64(n) : nil
+          } else if lua_type(L, -1) == LUA_TSTRING {
+            value = namedValue(i, v, k, plan.patches[k], s, plan)
+          }
+          s.pop()
+          guard let value, Template.fits(value, p) else { return nil }
+          values[k] = value
         }
-        s.pop()
-        guard let value, Template.fits(value, p) else { return nil }
-        Template.patch(&scratch, p, value)
+        if plan.tail != nil {
+          zs_getref(L, plan.tailKey)
+          lua_rawget(L, t)
+          var n = 0
+          guard let p = zs_tolstring(L, -1, &n) else { return nil }
+          tail = UnsafeRawBufferPointer(start: p, count: n)
+        }
       }
-      if plan.tail != nil {
-        zs_getref(L, plan.tailKey)
-        lua_rawget(L, t)
-        let ok = s.withBytes(at: -1) { scratch.append(contentsOf: $0) } != nil
-        s.pop()
-        guard ok, scratch.count <= 0xffff else { return nil }
-        scratch[2] = UInt8(truncatingIfNeeded: scratch.count >> 8)
-        scratch[3] = UInt8(truncatingIfNeeded: scratch.count)
+      let head = plan.bytes.count, count = head + tail.count
+      guard count <= 0xffff else { return nil }
+      let xid = plan.xid != 0 ? plan.xid : dp.nextXid()
+      dp.connection.write(count: count) { out in
+        plan.bytes.withUnsafeBytes { out.copyMemory(from: $0) }
+        for k in 0..<spots.count { Template.patch(out, spots[k], values[k]) }
+        if plan.tail != nil {
+          UnsafeMutableRawBufferPointer(rebasing: out[head...]).copyMemory(from: tail)
+          out[2] = UInt8(truncatingIfNeeded: count >> 8)
+          out[3] = UInt8(truncatingIfNeeded: count)
+        }
+        out.storeBytes(of: xid.bigEndian, toByteOffset: 4, as: UInt32.self)
       }
+      return xid
     }
-    let xid = plan.xid != 0 ? plan.xid : dp.nextXid()
-    OFHeader.patchXid(&scratch, xid)
-    scratch.withUnsafeBytes { dp.connection.write($0) }
-    return xid
   }
 
   /// The number the name at the top of the stack encodes to in patch `k`:

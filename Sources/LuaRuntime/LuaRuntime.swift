@@ -30,8 +30,6 @@ public final class LuaRuntime: EventSink {
   /// The file each app of `appList` came from (a required app may come from the library).
   public private(set) var appSources: [String] = []
 
-  /// Reused for patching template bytes, so a send allocates nothing.
-  var scratch: [UInt8] = []
   /// The datapath the last send went to (see datapathArg).
   var lastDatapath: Datapath?
   /// Registry ref of the table telling the prelude where each frame of a

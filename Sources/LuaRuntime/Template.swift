@@ -235,6 +235,10 @@ struct Template {
   }
 
   static func patch(_ bytes: inout [UInt8], _ p: Spot, _ value: UInt64) {
+    bytes.withUnsafeMutableBytes { patch($0, p, value) }
+  }
+
+  static func patch(_ bytes: UnsafeMutableRawBufferPointer, _ p: Spot, _ value: UInt64) {
     for i in 0..<p.width {
       bytes[p.offset + i] = UInt8(truncatingIfNeeded: value >> UInt64(8 * (p.width - 1 - i)))
     }

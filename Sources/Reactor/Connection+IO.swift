@@ -38,6 +38,19 @@ extension Connection {
     bytes.withUnsafeBytes { write($0) }
   }
 
+  /// Appends `count` bytes that `fill` writes in place, in the output buffer
+  /// itself (a message built per send needs no buffer of its own).
+  public func write(count: Int, _ fill: (UnsafeMutableRawBufferPointer) -> Void) {
+    guard state == .open, count > 0 else { return }
+    fill(UnsafeMutableRawBufferPointer(start: output.reserve(count), count: count))
+    output.commit(count)
+    if !awaitingWritable && !queuedForFlush { loop?.enqueueFlush(self) }
+    if !pausedForOutput && output.count > highWater {
+      pausedForOutput = true
+      updateInterest()
+    }
+  }
+
   public var outputCount: Int { output.count }
 
   /// Readiness from one epoll_wait.
