@@ -253,24 +253,23 @@ struct Template {
 
   /// "aa:bb:cc:dd:ee:ff" as a number, in one pass; nil if it is not one.
   static func macValue(_ s: UnsafeRawBufferPointer) -> UInt64? {
-    guard s.count == 17 else { return nil }
-    var v: UInt64 = 0
-    for i in 0..<17 {
-      let c = s[i]
-      if i % 3 == 2 {
-        guard c == UInt8(ascii: ":") else { return nil }
-        continue
-      }
-      let d: UInt8
-      switch c {
-      case UInt8(ascii: "0")...UInt8(ascii: "9"): d = c - UInt8(ascii: "0")
-      case UInt8(ascii: "a")...UInt8(ascii: "f"): d = c - UInt8(ascii: "a") + 10
-      case UInt8(ascii: "A")...UInt8(ascii: "F"): d = c - UInt8(ascii: "A") + 10
-      default: return nil
-      }
-      v = v << 4 | UInt64(d)
+    guard s.count == 17, let p = s.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return nil }
+    /// A hex digit's value, or 16 or more for any other byte.
+    @inline(__always) func digit(_ c: UInt8) -> UInt8 {
+      let d = c &- 48
+      if d < 10 { return d }
+      let x = (c | 0x20) &- 97
+      return x < 6 ? x + 10 : 16
     }
-    return v
+    var v: UInt64 = 0
+    var bad: UInt8 = 0
+    for j in 0..<6 {
+      let hi = digit(p[3 * j]), lo = digit(p[3 * j + 1])
+      bad |= (hi | lo) & 0xf0
+      if j < 5 { bad |= p[3 * j + 2] ^ 0x3a }
+      v = v << 8 | UInt64(hi << 4 | lo)
+    }
+    return bad == 0 ? v : nil
   }
 
   /// True when `value` fits the slot's width.

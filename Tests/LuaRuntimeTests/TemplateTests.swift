@@ -47,6 +47,36 @@ final class TemplateTests: XCTestCase {
     XCTAssertNil("02:0a:bb:cc:dd".utf8.withContiguousStorageIfAvailable { Template.macValue(UnsafeRawBufferPointer($0)) }!)
   }
 
+  /// macValue against a plain reading of the text: every byte value in
+  /// every place of a few MACs, upper and lower case.
+  func testMacValueReadsExactlyTheMACs() {
+    func reference(_ b: [UInt8]) -> UInt64? {
+      let text = String(decoding: b, as: UTF8.self)
+      let parts = text.split(separator: ":", omittingEmptySubsequences: false)
+      guard b.count == 17, parts.count == 6 else { return nil }
+      var v: UInt64 = 0
+      for part in parts {
+        guard part.count == 2, part.allSatisfy(\.isHexDigit), let x = UInt8(part, radix: 16) else { return nil }
+        v = v << 8 | UInt64(x)
+      }
+      return v
+    }
+    var checked = 0
+    for mac in ["02:0a:bb:cc:dd:0f", "FF:FF:FF:FF:FF:FF", "00:00:00:00:00:00", "9f:A0:e1:Fa:09:af"] {
+      let good = Array(mac.utf8)
+      XCTAssertEqual(good.withUnsafeBytes(Template.macValue), reference(good), mac)
+      for i in good.indices {
+        for c in 0...255 {
+          var b = good
+          b[i] = UInt8(c)
+          XCTAssertEqual(b.withUnsafeBytes(Template.macValue), reference(b), "\(mac) with byte \(c) at \(i)")
+          checked += 1
+        }
+      }
+    }
+    XCTAssertEqual(checked, 4 * 17 * 256)
+  }
+
   func testTrailingDataSlotIsAppended() throws {
     for version in [OFVersion.v1_0, OFVersion.v1_3] {
       let t = Template(message: OFMessage(version: 0, type: "PACKET_OUT", msg: .table([
