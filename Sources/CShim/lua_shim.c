@@ -103,6 +103,35 @@ void zs_setfuncs(lua_State *L, const char *name, zs_fn fn) {
   lua_setfield(L, -2, name);
 }
 
+// template:send. The Swift way (upvalue 1) sends a patchable template from a
+// handler or task in one call; what it cannot do (no datapath, a template to
+// fill and encode, errors) it leaves to the Lua way (upvalue 3), called with
+// the same arguments. Upvalue 2 is the table whose [1] is the running
+// handler's connection; upvalue 4 the key "id" (of the template's number).
+static int template_send(lua_State *L) {
+  lua_settop(L, 3);
+  zs_fn fast = (zs_fn)lua_touserdata(L, lua_upvalueindex(1));
+  zs_mem *mem;
+  lua_getallocf(L, (void **)&mem);
+  int was = mem->relaxed;
+  mem->relaxed = 1;
+  int n = fast(L);
+  mem->relaxed = was;
+  if (n > 0) return n;
+  lua_settop(L, 3);
+  lua_pushvalue(L, lua_upvalueindex(3));
+  lua_insert(L, 1);
+  lua_call(L, 3, 1);
+  return 1;
+}
+
+void zs_push_template_send(lua_State *L, zs_fn fast) {
+  lua_pushlightuserdata(L, (void *)fast);
+  lua_insert(L, -3);
+  lua_pushliteral(L, "id");
+  lua_pushcclosure(L, template_send, 4);
+}
+
 void zs_pushfn_up(lua_State *L, zs_fn fn, int nup) {
   lua_pushlightuserdata(L, (void *)fn);
   lua_insert(L, -(nup + 1));

@@ -34,6 +34,12 @@ extension LuaRuntime {
         return LuaRuntime.fail(L, "zof.compile: \(error)")
       }
     }
+    // core.template_method(cur, slow) -> template:send (see zs_push_template_send).
+    set(L, "template_method") { L in
+      lua_settop(L, 2)
+      zs_push_template_send(L) { L in LuaRuntime.of(L).sendTemplateMethod(L!) }
+      return 1
+    }
     set(L, "send_template") { L in
       let rt = LuaRuntime.of(L)
       guard let dp = rt.datapathArg(L, 1) else { return LuaRuntime.fail(L, "datapath is not connected") }
@@ -58,11 +64,36 @@ extension LuaRuntime {
 
   func datapathArg(_ L: OpaquePointer?, _ idx: Int32) -> Datapath? {
     guard let conn = LuaStack(L!).integer(at: idx) else { return nil }
+    return datapath(conn: conn)
+  }
+
+  /// The open datapath of connection `conn`.
+  func datapath(conn: Int) -> Datapath? {
     // A batch sends to one switch over and over: its datapath is remembered.
     if let dp = lastDatapath, dp.connId == conn, dp.isOpen { return dp }
     guard let dp = host.datapath(connId: conn), dp.isOpen else { return nil }
     lastDatapath = dp
     return dp
+  }
+
+  /// template:send(args [, dp]) the fast way: the xid pushed and 1, or 0 to
+  /// leave it to the Lua way (no datapath here, a template that is not
+  /// patchable or arguments that do not fit, or an error to word).
+  func sendTemplateMethod(_ L: OpaquePointer) -> Int32 {
+    let s = LuaStack(L)
+    switch lua_type(L, 3) {
+    case LUA_TTABLE: s.rawField(3, "conn_id")
+    case LUA_TNIL: lua_rawgeti(L, zs_upvalueindex(2), 1)
+    default: return 0
+    }
+    guard let conn = s.integer(at: -1), lua_type(L, 1) == LUA_TTABLE else { return 0 }
+    lua_pushvalue(L, zs_upvalueindex(4))  // "id"
+    lua_rawget(L, 1)
+    guard let id = s.integer(at: -1), id >= 1, id <= templates.count, let dp = datapath(conn: conn) else { return 0 }
+    lua_settop(L, 3)
+    guard let xid = try? sendTemplate(id - 1, to: dp, stack: s, args: 2) else { return 0 }
+    s.push(Int(xid))
+    return 1
   }
 
   /// Sends template `i` with the xid and slot values patched into its bytes,

@@ -21,7 +21,9 @@ local cur_ev = nil         -- the event being dispatched
 -- Set when a handler did something Swift must see to before the next event of
 -- a batch (posted an event, woke a task, closed a connection).
 local interrupted = false
-local cur_conn = nil       -- datapath context of the running handler or task
+-- CUR[1]: the datapath context (connection id) of the running handler or
+-- task. A table rather than a local, so that template:send, in Swift, reads it.
+local CUR = {}
 local cur_app = nil
 
 -- Raises a Swift function's `nil, message` at the caller `level` levels up.
@@ -346,7 +348,7 @@ local function ensure_task()
   if cur_co == nil or not isyieldable() then return nil end
   next_task = next_task + 1
   local t = {id = next_task, co = cur_co, app = cur_app, desc = cur_h.desc, origin = cur_origin,
-    conn = cur_conn, waiters = nil}
+    conn = CUR[1], waiters = nil}
   t.handle = setmetatable({[TASK] = t}, TASK)
   tasks[next_task] = t
   ntasks = ntasks + 1
@@ -435,8 +437,8 @@ end
 
 -- Runs one step of a coroutine with its context set, then settles it.
 local function step(t, co, app, h_desc, origin, conn, ...)
-  local p_task, p_co, p_app, p_h, p_origin, p_conn = cur_task, cur_co, cur_app, cur_h, cur_origin, cur_conn
-  cur_task, cur_co, cur_app, cur_origin, cur_conn = t, co, app, origin, conn
+  local p_task, p_co, p_app, p_h, p_origin, p_conn = cur_task, cur_co, cur_app, cur_h, cur_origin, CUR[1]
+  cur_task, cur_co, cur_app, cur_origin, CUR[1] = t, co, app, origin, conn
   cur_h = h_desc
   local ok, tag, a, aborted = run_armed(co, ...)
   if aborted then
@@ -445,7 +447,7 @@ local function step(t, co, app, h_desc, origin, conn, ...)
     coroutine.close(co)
   end
   local made = cur_task
-  cur_task, cur_co, cur_app, cur_h, cur_origin, cur_conn = p_task, p_co, p_app, p_h, p_origin, p_conn
+  cur_task, cur_co, cur_app, cur_h, cur_origin, CUR[1] = p_task, p_co, p_app, p_h, p_origin, p_conn
   return settle(made, co, app, h_desc.desc, origin, ok, tag, a)
 end
 
@@ -470,11 +472,11 @@ local function run(app, h, ev)
   else
     co = create(body)
   end
-  local p_task, p_co, p_app, p_h, p_origin, p_conn = cur_task, cur_co, cur_app, cur_h, cur_origin, cur_conn
-  cur_task, cur_co, cur_app, cur_h, cur_origin, cur_conn = nil, co, app, h, ev, rawget(ev, "conn_id")
+  local p_task, p_co, p_app, p_h, p_origin, p_conn = cur_task, cur_co, cur_app, cur_h, cur_origin, CUR[1]
+  cur_task, cur_co, cur_app, cur_h, cur_origin, CUR[1] = nil, co, app, h, ev, rawget(ev, "conn_id")
   local ok, tag, a, aborted = run_armed(co, h.fn, ev)
   local made = cur_task
-  cur_task, cur_co, cur_app, cur_h, cur_origin, cur_conn = p_task, p_co, p_app, p_h, p_origin, p_conn
+  cur_task, cur_co, cur_app, cur_h, cur_origin, CUR[1] = p_task, p_co, p_app, p_h, p_origin, p_conn
   if tag == DONE and ok and made == nil and not aborted then
     npool = npool + 1
     pool[npool] = co
@@ -558,10 +560,10 @@ end
 
 local function target(dp, what)
   if dp ~= nil then return dp.conn_id end
-  if cur_conn == nil then
+  if CUR[1] == nil then
     error(what .. ": no datapath here; use dp:" .. what:match("[%w_]+$") .. "(...) or pass a datapath", 3)
   end
-  return cur_conn
+  return CUR[1]
 end
 
 local function request(conn, msg, opts, stream, what)
@@ -606,7 +608,7 @@ function zof.spawn(fn, ...)
   if type(fn) ~= "function" then error("zof.spawn: needs a function", 2) end
   local args = table.pack(...)
   next_task = next_task + 1
-  local t = {id = next_task, co = take_co(), app = cur_app, origin = cur_origin, conn = cur_conn,
+  local t = {id = next_task, co = take_co(), app = cur_app, origin = cur_origin, conn = CUR[1],
     spawned = true, desc = "task spawned at " .. where(fn)}
   t.start = function() return table.pack(fn(table.unpack(args, 1, args.n))) end
   t.handle = setmetatable({[TASK] = t}, TASK)
@@ -702,10 +704,12 @@ local TEMPLATE = {}
 TEMPLATE.__index = TEMPLATE
 TEMPLATE.__name = "zof.template"
 
+-- A template's message with its slots filled in (raises without a position:
+-- the caller words where).
 local function fill(v, args)
   if type(v) == "string" and v:sub(1, 1) == "$" then
     local x = args[v:sub(2)]
-    if x == nil then error(("template slot %s has no value"):format(v), 4) end
+    if x == nil then error(("template slot %s has no value"):format(v), 0) end
     return x
   end
   if type(v) ~= "table" then return v end
@@ -719,19 +723,24 @@ function zof.compile(msg)
   return setmetatable({msg = msg, id = check(2, core.compile(msg))}, TEMPLATE)
 end
 
--- The core patches slot values into the template's bytes; when it cannot (a
--- slot that is not a fixed-width number, or an argument that is not a number)
--- it answers nil, true and the message is filled in and encoded here.
+-- template:send is Swift's (core.template_method): it patches slot values
+-- into the template's bytes. What it cannot do it leaves to this, called from
+-- C with the same arguments (so the app's line is one level further up):
+-- no datapath here (an error), a slot that is not a fixed-width number or an
+-- argument that is not a number (the message is filled in and encoded here).
 local send_template = core.send_template
-function TEMPLATE:send(args, dp)
-  local conn = dp and dp.conn_id or cur_conn
-  if conn == nil then conn = target(dp, "template:send") end
+local function template_send_slow(self, args, dp)
+  local conn = dp and dp.conn_id or CUR[1]
+  if conn == nil then error("template:send: no datapath here; use dp:send(...) or pass a datapath", 3) end
   local xid, slow = send_template(conn, self.id, args)
   if xid then return xid end
-  if slow ~= true then error(slow, 2) end
-  local xid = check(2, core.send(conn, fill(self.msg, args or {})))
+  if slow ~= true then error(slow, 3) end
+  local ok, msg = pcall(fill, self.msg, args or {})
+  if not ok then error(msg, 3) end
+  local xid = check(3, core.send(conn, msg))
   return xid
 end
+TEMPLATE.send = core.template_method(CUR, template_send_slow)
 
 -- Logging ---------------------------------------------------------------------------
 
@@ -1109,7 +1118,7 @@ dispatch_loop = function()
       end
       if not h then h = pick(app, true, b_type, ev) end
       if h then
-        cur_task, cur_app, cur_h, cur_origin, cur_conn = nil, app, h, ev, b_conn
+        cur_task, cur_app, cur_h, cur_origin, CUR[1] = nil, app, h, ev, b_conn
         tick()
         local r = h.fn(ev)
         -- It waited, so this coroutine is its task now, and the task is over.
@@ -1129,14 +1138,14 @@ function entry.dispatch_frames(conn, typ, s, time, starts)
   b_conn, b_type, b_s, b_len, b_time, b_starts = conn, typ, s, #s, time, starts
   b_i, b_ev, b_k = 1, nil, 0
   interrupted = false
-  local p_task, p_co, p_app, p_h, p_origin, p_conn = cur_task, cur_co, cur_app, cur_h, cur_origin, cur_conn
+  local p_task, p_co, p_app, p_h, p_origin, p_conn = cur_task, cur_co, cur_app, cur_h, cur_origin, CUR[1]
   while true do
     local co = take_co()
     dispatcher, cur_co, cur_app, cur_h = co, co, nil, nil
     local ok, tag, a, aborted = run_armed(co, DISPATCH)
     local made, app, h, ev = cur_task, cur_app, cur_h, cur_origin
     dispatcher = nil
-    cur_task, cur_co, cur_app, cur_h, cur_origin, cur_conn = p_task, p_co, p_app, p_h, p_origin, p_conn
+    cur_task, cur_co, cur_app, cur_h, cur_origin, CUR[1] = p_task, p_co, p_app, p_h, p_origin, p_conn
     if ok and tag == DONE and not aborted then
       npool = npool + 1
       pool[npool] = co

@@ -335,6 +335,45 @@ final class TaskTests: XCTestCase {
     XCTAssertEqual(h.printed, ["true"])
   }
 
+  /// template:send without a datapath goes to the switch of the handler
+  /// that sends, after waits during which another switch's handler ran, on
+  /// the patched way and on the filled-in way alike.
+  func testTemplateSendAfterAWaitGoesToItsOwnSwitch() throws {
+    let h = try TaskHarness([
+      "a.lua": """
+        local app = zof.app("a")
+        local PATCHED = zof.compile{type = "FLOW_MOD", msg = {priority = "$p", idle_timeout = 5}}
+        local FILLED = zof.compile{type = "FLOW_MOD", msg = {priority = "$p", match = "$m"}}
+        app:message("CHANNEL_UP", function(ev)
+          local n = ev.datapath_id == "00:00:00:00:00:00:00:01" and 1 or 2
+          zof.sleep(n)
+          PATCHED:send{p = 10 * n}
+          zof.sleep(n)
+          FILLED:send{p = 10 * n + 1, m = {in_port = n}}
+        end)
+        app:event("START", function()
+          local ok, err = pcall(PATCHED.send, PATCHED, {p = 1})
+          print(err:match("no datapath here") ~= nil)
+        end)
+        """
+    ])
+    let sw = h.connect()
+    let sw2 = h.connect(dpid: 2)
+    sw.received.removeAll()
+    sw2.received.removeAll()
+    for _ in 0..<4 {
+      h.advance(1, sw)
+      sw2.readAvailable()
+    }
+    func priorities(_ s: FakeSwitch) -> [String] {
+      s.received.map { "\($0.type) \($0.msg["priority"].map { "\($0)" } ?? "-")" }
+    }
+    XCTAssertEqual(priorities(sw), ["FLOW_MOD \(OFValue.uint(10))", "FLOW_MOD \(OFValue.uint(11))"])
+    XCTAssertEqual(priorities(sw2), ["FLOW_MOD \(OFValue.uint(20))", "FLOW_MOD \(OFValue.uint(21))"])
+    XCTAssertEqual(sw2.received.last?.msg["match"]?["in_port"], .uint(2))
+    XCTAssertEqual(h.printed, ["true"])
+  }
+
   func testStopCancelsAllTasks() throws {
     let h = try TaskHarness([
       "a.lua": """
