@@ -80,8 +80,8 @@ int zs_loadbuffer(lua_State *L, const char *buf, size_t len, const char *name) {
 
 int zs_loadfile(lua_State *L, const char *path) { return luaL_loadfilex(L, path, "t"); }
 
-// Runs a Swift function; raising happens here, after the Swift frame is gone.
-static int trampoline(lua_State *L) {
+// Calls the Swift function in upvalue 1 with the memory cap relaxed (see zs_mem).
+static int call_swift(lua_State *L) {
   zs_fn fn = (zs_fn)lua_touserdata(L, lua_upvalueindex(1));
   zs_mem *mem;
   lua_getallocf(L, (void **)&mem);
@@ -89,6 +89,12 @@ static int trampoline(lua_State *L) {
   mem->relaxed = 1;
   int n = fn(L);
   mem->relaxed = was;
+  return n;
+}
+
+// Runs a Swift function; raising happens here, after the Swift frame is gone.
+static int trampoline(lua_State *L) {
+  int n = call_swift(L);
   if (n == ZS_RAISE) return lua_error(L);
   return n;
 }
@@ -110,13 +116,7 @@ void zs_setfuncs(lua_State *L, const char *name, zs_fn fn) {
 // handler's connection; upvalue 4 the key "id" (of the template's number).
 static int template_send(lua_State *L) {
   lua_settop(L, 3);
-  zs_fn fast = (zs_fn)lua_touserdata(L, lua_upvalueindex(1));
-  zs_mem *mem;
-  lua_getallocf(L, (void **)&mem);
-  int was = mem->relaxed;
-  mem->relaxed = 1;
-  int n = fast(L);
-  mem->relaxed = was;
+  int n = call_swift(L);
   if (n > 0) return n;
   lua_settop(L, 3);
   lua_pushvalue(L, lua_upvalueindex(3));

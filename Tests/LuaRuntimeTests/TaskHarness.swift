@@ -44,6 +44,14 @@ final class TaskHarness {
     return sw
   }
 
+  /// Switches with datapath ids 1 and 2, what they received so far cleared.
+  func connectTwo() -> (FakeSwitch, FakeSwitch) {
+    let sw = connect(), sw2 = connect(dpid: 2)
+    sw.received.removeAll()
+    sw2.received.removeAll()
+    return (sw, sw2)
+  }
+
   func settle(_ sw: FakeSwitch? = nil) {
     if let sw { sw.pump(loop, quietRounds: 2, timeout: 0) } else {
       for _ in 0..<3 { loop.runOnce(timeout: 0) }

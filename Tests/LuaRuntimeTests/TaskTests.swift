@@ -324,10 +324,7 @@ final class TaskTests: XCTestCase {
         end)
         """
     ])
-    let sw = h.connect()
-    let sw2 = h.connect(dpid: 2)
-    sw.received.removeAll()
-    sw2.received.removeAll()
+    let (sw, sw2) = h.connectTwo()
     h.advance(1, sw)
     sw2.readAvailable()
     XCTAssertEqual(sw.received.map(\.type), ["BARRIER_REQUEST"])
@@ -357,10 +354,7 @@ final class TaskTests: XCTestCase {
         end)
         """
     ])
-    let sw = h.connect()
-    let sw2 = h.connect(dpid: 2)
-    sw.received.removeAll()
-    sw2.received.removeAll()
+    let (sw, sw2) = h.connectTwo()
     for _ in 0..<4 {
       h.advance(1, sw)
       sw2.readAvailable()
