@@ -239,8 +239,20 @@ struct Template {
   }
 
   static func patch(_ bytes: UnsafeMutableRawBufferPointer, _ p: Spot, _ value: UInt64) {
-    for i in 0..<p.width {
-      bytes[p.offset + i] = UInt8(truncatingIfNeeded: value >> UInt64(8 * (p.width - 1 - i)))
+    // Big-endian, a word at a time for the usual widths.
+    func store<T: FixedWidthInteger>(_ v: T, at o: Int) { bytes.storeBytes(of: v.bigEndian, toByteOffset: o, as: T.self) }
+    switch p.width {
+    case 1: bytes[p.offset] = UInt8(truncatingIfNeeded: value)
+    case 2: store(UInt16(truncatingIfNeeded: value), at: p.offset)
+    case 4: store(UInt32(truncatingIfNeeded: value), at: p.offset)
+    case 6:
+      store(UInt32(truncatingIfNeeded: value >> 16), at: p.offset)
+      store(UInt16(truncatingIfNeeded: value), at: p.offset + 4)
+    case 8: store(value, at: p.offset)
+    default:
+      for i in 0..<p.width {
+        bytes[p.offset + i] = UInt8(truncatingIfNeeded: value >> UInt64(8 * (p.width - 1 - i)))
+      }
     }
   }
 

@@ -47,6 +47,21 @@ final class TemplateTests: XCTestCase {
     XCTAssertNil("02:0a:bb:cc:dd".utf8.withContiguousStorageIfAvailable { Template.macValue(UnsafeRawBufferPointer($0)) }!)
   }
 
+  /// A patch writes the value big-endian over exactly its width, whatever the
+  /// width and offset, and leaves every other byte alone.
+  func testPatchWritesEveryWidthBigEndian() {
+    let value: UInt64 = 0x0102_0304_0506_0708
+    for width in 1...8 {
+      for offset in 0..<4 {
+        var bytes = [UInt8](repeating: 0xee, count: 16)
+        Template.patch(&bytes, Template.Spot(offset: offset, width: width, mac: false), value)
+        var want = [UInt8](repeating: 0xee, count: 16)
+        for i in 0..<width { want[offset + i] = UInt8(truncatingIfNeeded: value >> UInt64(8 * (width - 1 - i))) }
+        XCTAssertEqual(bytes, want, "width \(width) at \(offset)")
+      }
+    }
+  }
+
   /// macValue against a plain reading of the text: every byte value in
   /// every place of a few MACs, upper and lower case.
   func testMacValueReadsExactlyTheMACs() {
