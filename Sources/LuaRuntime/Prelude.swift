@@ -1094,29 +1094,30 @@ local dispatcher = nil
 
 dispatch_loop = function()
   local me = dispatcher
+  local typ, n = b_type, norder
   while true do
-    local ev = b_ev
+    local ev, k = b_ev, b_k
     if ev == nil then
       local at = b_starts[b_i]
       if interrupted or at > b_len then return DONE end
       -- Past the frame first: if making its event fails (the memory cap), the
       -- next dispatcher goes on with the next frame instead of this one again.
       b_i = b_i + 1
-      ev = setmetatable({type = b_type, conn_id = b_conn, time = b_time, [FRAME] = b_s, [FOFF] = at}, EV)
-      b_ev, b_k = ev, 0
+      ev = setmetatable({type = typ, conn_id = b_conn, time = b_time, [FRAME] = b_s, [FOFF] = at}, EV)
+      b_ev, b_k, k = ev, 0, 0
     end
-    local k = b_k + 1
-    b_k = k
-    if k > norder then
-      b_ev = nil
-    else
+    -- Through the apps after the k-th; b_k is how far it got, where the next
+    -- dispatcher goes on if this one becomes a task or dies.
+    while k < n do
+      k = k + 1
+      b_k = k
       local app = apps[order[k]]
-      local h = app.sole[b_type]
+      local h = app.sole[typ]
       if h == nil then
-        candidates(app, true, b_type)
-        h = app.sole[b_type]
+        candidates(app, true, typ)
+        h = app.sole[typ]
       end
-      if not h then h = pick(app, true, b_type, ev) end
+      if not h then h = pick(app, true, typ, ev) end
       if h then
         cur_task, cur_app, cur_h, cur_origin, CUR[1] = nil, app, h, ev, b_conn
         tick()
@@ -1126,9 +1127,10 @@ dispatch_loop = function()
         local made = cur_task
         cur_task, cur_app, cur_h = nil, nil, nil
         if made then finish(made, true, r) end
-        if r == STOP then b_ev = nil end
+        if r == STOP then break end
       end
     end
+    b_ev = nil
   end
 end
 
