@@ -162,13 +162,25 @@ int zs_next(lua_State *L, int idx) { return lua_next(L, idx); }
 
 // Packet tables whose layers above Ethernet wait to be read (see the
 // prelude): their metatable and the weak table of their frames, kept in the
-// registry so Swift can finish one before reading it. Raw accesses only.
-static const char partial_mt_key = 0, partial_raw_key = 0;
+// registry so Swift can finish one before reading it; and the metatable of
+// PACKET_IN messages, whose match may wait likewise. Raw accesses only.
+static const char partial_mt_key = 0, partial_raw_key = 0, message_mt_key = 0;
 
 void zs_set_partial(lua_State *L) {
+  lua_rawsetp(L, LUA_REGISTRYINDEX, &message_mt_key);
   lua_rawsetp(L, LUA_REGISTRYINDEX, &partial_raw_key);
   lua_rawsetp(L, LUA_REGISTRYINDEX, &partial_mt_key);
 }
+
+int zs_lazy_message(lua_State *L, int idx) {
+  if (!lua_getmetatable(L, idx)) return 0;
+  lua_rawgetp(L, LUA_REGISTRYINDEX, &message_mt_key);
+  int lazy = lua_rawequal(L, -1, -2);
+  lua_pop(L, 2);
+  return lazy;
+}
+
+void zs_push_message_mt(lua_State *L) { lua_rawgetp(L, LUA_REGISTRYINDEX, &message_mt_key); }
 
 int zs_partial_frame(lua_State *L, int idx) {
   idx = lua_absindex(L, idx);

@@ -25,6 +25,7 @@ extension LuaStack {
         problems.append("\(path): nested too deep (a cycle?)")
         return nil
       }
+      finishLazy(at: idx)
       var pairs: [(KeepValue, KeepValue)] = []
       lua_pushnil(L)
       while zs_next(L, idx) != 0 {

@@ -20,9 +20,9 @@ extension LuaRuntime {
     zs_setfuncs_up(L, "decode_into", { L in LuaRuntime.decodeFrame(L, at: 2, into: 1) }, Int32(strings.count))
     for s in strings { LuaStack(L).push(s) }
     zs_setfuncs_up(L, "decode_msg", { L in LuaRuntime.decodeFrame(L, at: 1, into: nil) }, Int32(strings.count))
-    // core.set_partial(mt, frames): see zs_set_partial.
+    // core.set_partial(mt, frames, message_mt): see zs_set_partial.
     set(L, "set_partial") { L in
-      lua_settop(L, 2)
+      lua_settop(L, 3)
       zs_set_partial(L)
       return 0
     }

@@ -83,7 +83,7 @@ extension LuaStack {
     case LUA_TTABLE:
       guard depth < 32 else { throw ValueError(reason: "tables nested too deep (a cycle?)") }
       guard lua_checkstack(L, 8) != 0 else { throw ValueError(reason: "Lua stack exhausted") }
-      finishPartialPacket(at: idx)
+      finishLazy(at: idx)
       let n = Int(lua_rawlen(L, idx))
       var fields: [OFField] = []
       var count = 0

@@ -79,13 +79,13 @@ end
 PARTIAL.__index = function(p, k) finish_packet(p); return rawget(p, k) end
 PARTIAL.__newindex = function(p, k, v) finish_packet(p); rawset(p, k, v) end
 PARTIAL.__pairs = function(p) finish_packet(p); return next, p, nil end
-core.set_partial(PARTIAL, PARTIAL_FRAME)
 
 -- A PACKET_IN's match is decoded on its first read too: until then the
 -- message keeps its frame under two private keys ("\0mframe", "\0mfoff").
 -- The match and the packet are made by PKT.__index, in Swift (see
 -- core.lazy_fields, which makes the event's lazy fields too).
 local PKT = {}
+core.set_partial(PARTIAL, PARTIAL_FRAME, PKT)
 -- An event made from a frame (see below).
 local EV = {}
 local message_of    -- (ev): the message of an event made from a frame, or nil and why

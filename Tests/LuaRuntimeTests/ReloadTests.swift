@@ -118,6 +118,53 @@ final class ReloadTests: XCTestCase {
     XCTAssertEqual(printed, ["start 1 3", "start 2 3", "start 3 3"])
   }
 
+  /// Tables zofhost fills on first read, put in the keep store unread, reach
+  /// the next generation whole and plain: a packet read only up to Ethernet,
+  /// a PACKET_IN message whose match was not read, a reply's message.
+  func testKeptLazyTablesGoOverWhole() throws {
+    try setUp(["k.lua": """
+      local app = zof.app("k")
+      local store = app:keep("store", {})
+      local function private(t)
+        local n = 0
+        for k in next, t do if type(k) == "string" and k:byte(1) == 0 then n = n + 1 end end
+        return n
+      end
+      app:event("START", function()
+        if not store.pkt then return end
+        print("pkt " .. store.pkt.eth_type .. " " .. store.pkt.ipv4_src .. " " .. tostring(getmetatable(store.pkt) == nil))
+        print("msg match in_port " .. store.msg.match.in_port .. ", private keys " .. private(store.msg))
+        print("config " .. store.config.miss_send_len .. ", private keys " .. private(store.config))
+      end)
+      app:message("CHANNEL_UP", function(ev)
+        store.config = zof.request{type = "GET_CONFIG_REQUEST"}.msg
+      end)
+      app:message("PACKET_IN", function(ev)
+        store.msg = ev.msg
+        store.pkt = ev.msg.pkt
+        print("eth " .. store.pkt.eth_src .. " " .. tostring(rawget(store.pkt, "ipv4_src")))
+      end)
+      """])
+    let sw = FakeSwitch(host: host, version: 4)
+    sw.pump(loop, quietRounds: 2, timeout: 0)
+    let req = try XCTUnwrap(sw.received.first { $0.type == "GET_CONFIG_REQUEST" })
+    sw.send(OFMessage(version: 4, type: "GET_CONFIG_REPLY", xid: req.xid, msg: .table([
+      "flags": .list([]), "miss_send_len": .uint(128),
+    ])))
+    sw.pump(loop, quietRounds: 2, timeout: 0)
+    let eth: [UInt8] = [2, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0, 1, 0x08, 0x00]
+    let ipv4: [UInt8] = [0x45, 0, 0, 20, 0, 1, 0, 0, 64, 17, 0, 0, 10, 0, 0, 1, 10, 0, 0, 2]
+    sw.send(OFMessage(version: 4, type: "PACKET_IN", msg: .table([
+      "in_port": .uint(1), "reason": .string("NO_MATCH"), "data": .bytes(eth + ipv4),
+    ])))
+    sw.pump(loop, quietRounds: 2, timeout: 0)
+    XCTAssertTrue(gens.reload())
+    XCTAssertEqual(printed, [
+      "eth 02:00:00:00:00:01 nil", "pkt 2048 10.0.0.1 true", "msg match in_port 1, private keys 0",
+      "config 128, private keys 0",
+    ], log.lines.joined(separator: "\n"))
+  }
+
   func testKeepStoreRefusesFunctionsAndUserdata() throws {
     try setUp(["k.lua": """
       local app = zof.app("k")

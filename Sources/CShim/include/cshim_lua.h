@@ -64,13 +64,17 @@ void zs_push_template_send(lua_State *L, zs_fn fast);
 
 // Lua's function-like macros, as functions Swift can see.
 int zs_registryindex(void);
-// Packet tables decoded only up to Ethernet: zs_set_partial pops their weak
-// frame table and (below it) their metatable into the registry;
-// zs_partial_frame pushes the frame of the table at idx and returns 1 if it
-// is such a table (else 0, nothing pushed); zs_partial_done marks it whole.
+// Packet tables decoded only up to Ethernet: zs_set_partial pops the
+// metatable of PACKET_IN messages, and below it the packets' weak frame table
+// and their metatable, into the registry; zs_partial_frame pushes the frame
+// of the table at idx and returns 1 if it is such a packet (else 0, nothing
+// pushed); zs_partial_done marks it whole. zs_lazy_message: whether the table
+// at idx has the PACKET_IN message metatable; zs_push_message_mt pushes it.
 void zs_set_partial(lua_State *L);
 int zs_partial_frame(lua_State *L, int idx);
 void zs_partial_done(lua_State *L, int idx);
+int zs_lazy_message(lua_State *L, int idx);
+void zs_push_message_mt(lua_State *L);
 int zs_upvalueindex(int i);
 void zs_pop(lua_State *L, int n);
 void zs_newtable(lua_State *L);

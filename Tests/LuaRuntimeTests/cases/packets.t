@@ -20,6 +20,24 @@ end)
 --- log
 who-has 10.0.0.99 tell 10.0.0.1 (02:00:00:00:00:01)
 
+=== a PACKET_IN message whose match was not read goes out whole when an app sends it on
+--- app echo.lua
+local app = zof.app("echo")
+app:message("PACKET_IN", {in_port = 3}, function(ev)
+  print("cookie", ev.msg.cookie)
+  zof.send{type = "PACKET_IN", msg = ev.msg}
+end)
+app:message("PACKET_IN", function(ev) zof.send{type = "PACKET_IN", msg = ev.msg} end)
+--- switch 1.3
+--- input
+{type = "PACKET_IN", msg = {buffer_id = 7, in_port = 3, reason = "ACTION", table_id = 2, cookie = 9, match = {in_port = 3, eth_type = 0x0800}, data = eth("02:00:00:00:00:02", "02:00:00:00:00:01", 0x0800, "")}},
+{type = "PACKET_IN", msg = {buffer_id = 8, in_port = 4, reason = "NO_MATCH", table_id = 1, cookie = 10, data = eth("02:00:00:00:00:01", "02:00:00:00:00:02", 0x0806, "")}},
+--- output
+{type = "PACKET_IN", msg = {buffer_id = 7, total_len = 14, in_port = 3, reason = "ACTION", table_id = 2, cookie = 9, match = {in_port = 3, eth_type = 0x0800}, data = eth("02:00:00:00:00:02", "02:00:00:00:00:01", 0x0800, "")}},
+{type = "PACKET_IN", msg = {buffer_id = 8, total_len = 14, in_port = 4, reason = "NO_MATCH", table_id = 1, cookie = 10, match = {in_port = 4}, data = eth("02:00:00:00:00:01", "02:00:00:00:00:02", 0x0806, "")}},
+--- log
+cookie	9
+
 === a packet the builder cannot make is an error at the app's line, naming the field
 --- app bad.lua
 local app = zof.app("bad")

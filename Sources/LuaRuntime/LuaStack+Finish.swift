@@ -1,0 +1,52 @@
+import CLua
+import CShim
+import OpenFlow
+
+/// Tables zofhost fills on first read, made whole before Swift reads one raw
+/// (a message going out, the keep store), so the reader sees every field and
+/// none of the private keys: a packet waiting for its upper layers, a
+/// PACKET_IN message waiting for its match, and a reply's message not decoded
+/// yet. Through the codec: none of this is on the hot path.
+extension LuaStack {
+  func finishLazy(at idx: Int32) {
+    let t = lua_absindex(L, idx)
+    finishPartialPacket(at: t)
+    let top = lua_gettop(L)
+    defer { lua_settop(L, top) }
+    // A reply's message: its frame under "\0frame", and a metatable saying
+    // whether it is a PACKET_IN's (see the prelude's `lazy`).
+    rawField(t, "\0frame")
+    if lua_type(L, -1) == LUA_TSTRING, lua_getmetatable(L, t) != 0 {
+      rawField(-1, "packet_in")
+      let kind = lua_type(L, -1)
+      let packetIn = lua_toboolean(L, -1) != 0
+      lua_settop(L, top + 1)
+      guard kind == LUA_TBOOLEAN else { return }
+      let decoded = withBytes(at: top + 1) { b in try? OFCodec.decode(b) } ?? nil
+      clear(t, "\0frame")
+      if packetIn { zs_push_message_mt(L) } else { lua_pushnil(L) }
+      lua_setmetatable(L, t)
+      if let m = decoded?.msg { setFields(m, into: t) }
+      return
+    }
+    lua_settop(L, top)
+    // A PACKET_IN message whose match waits.
+    guard zs_lazy_message(L, t) != 0 else { return }
+    rawField(t, "\0mframe")
+    guard lua_type(L, -1) == LUA_TSTRING else { return }
+    rawField(t, "\0mfoff")
+    let match = LuaRuntime.withFrame(self, at: top + 1) { b in try? OFCodec.decode(b) }??.msg["match"]
+    clear(t, "\0mframe")
+    clear(t, "\0mfoff")
+    guard let match else { return }
+    push("match")
+    push(match)
+    lua_rawset(L, t)
+  }
+
+  private func clear(_ t: Int32, _ key: String) {
+    push(key)
+    lua_pushnil(L)
+    lua_rawset(L, t)
+  }
+}
