@@ -334,7 +334,7 @@ final class TaskTests: XCTestCase {
 
   /// template:send without a datapath goes to the switch of the handler
   /// that sends, after waits during which another switch's handler ran, on
-  /// the patched way and on the filled-in way alike.
+  /// the patched way and on the filled-in way alike; with one, to that one.
   func testTemplateSendAfterAWaitGoesToItsOwnSwitch() throws {
     let h = try TaskHarness([
       "a.lua": """
@@ -347,6 +347,10 @@ final class TaskTests: XCTestCase {
           PATCHED:send{p = 10 * n}
           zof.sleep(n)
           FILLED:send{p = 10 * n + 1, m = {in_port = n}}
+          -- A datapath given wins over the handler's own.
+          for _, dp in ipairs(zof.datapaths()) do
+            if n == 2 and dp.datapath_id == "00:00:00:00:00:00:00:01" then PATCHED:send({p = 99}, dp) end
+          end
         end)
         app:event("START", function()
           local ok, err = pcall(PATCHED.send, PATCHED, {p = 1})
@@ -362,7 +366,7 @@ final class TaskTests: XCTestCase {
     func priorities(_ s: FakeSwitch) -> [String] {
       s.received.map { "\($0.type) \($0.msg["priority"].map { "\($0)" } ?? "-")" }
     }
-    XCTAssertEqual(priorities(sw), ["FLOW_MOD \(OFValue.uint(10))", "FLOW_MOD \(OFValue.uint(11))"])
+    XCTAssertEqual(priorities(sw), ["FLOW_MOD \(OFValue.uint(10))", "FLOW_MOD \(OFValue.uint(11))", "FLOW_MOD \(OFValue.uint(99))"])
     XCTAssertEqual(priorities(sw2), ["FLOW_MOD \(OFValue.uint(20))", "FLOW_MOD \(OFValue.uint(21))"])
     XCTAssertEqual(sw2.received.last?.msg["match"]?["in_port"], .uint(2))
     XCTAssertEqual(h.printed, ["true"])
