@@ -77,6 +77,30 @@ end)
 --- no_log
 c: never
 
+=== a packet an earlier app replaced is matched as Lua reads it: through its own __index, or not at all when it is not a table
+--- app a.lua
+local app = zof.app("a", {precedence = 200})
+app:message("PACKET_IN", function(ev)
+  if ev.msg.in_port == 1 then
+    ev.msg.pkt = setmetatable({}, {__index = {eth_type = 0x1234}})
+  else
+    ev.msg.pkt = "not a table"
+  end
+end)
+--- app b.lua
+local app = zof.app("b")
+app:message("PACKET_IN", {eth_type = 0x1234}, function(ev) print("b: 0x1234 through __index on port " .. ev.msg.in_port) end)
+app:message("PACKET_IN", function(ev) print("b: no match on port " .. ev.msg.in_port) end)
+--- switch 1.3
+--- input
+{type = "PACKET_IN", msg = {in_port = 1, reason = "NO_MATCH", data = eth("02:00:00:00:00:02", "02:00:00:00:00:01", 0x0800, "")}},
+{type = "PACKET_IN", msg = {in_port = 2, reason = "NO_MATCH", data = eth("02:00:00:00:00:02", "02:00:00:00:00:01", 0x1234, "")}},
+--- log
+[b] b: 0x1234 through __index on port 1
+[b] b: no match on port 2
+--- no_log
+failed
+
 === message type names match case-insensitively
 --- app a.lua
 local app = zof.app("a")
