@@ -136,7 +136,8 @@ func subsetMismatch(_ expected: OFValue, _ actual: OFValue, path: String = "msg"
 }
 
 /// Frame builders for case inputs: eth(dst, src, type, payload), arp(op, sha, spa, tha, tpa),
-/// ipv4(src, dst, proto, payload), icmp_echo(id, seq).
+/// ipv4(src, dst, proto, payload), icmp_echo(id, seq); packet_in(in_port [, data]) is a
+/// NO_MATCH PACKET_IN of `data`, by default an empty IPv4 frame from 02:..:01 to 02:..:02.
 let frameHelpers = #"""
 local function mac(s) return (s:gsub("(%x%x):?", function(h) return string.char(tonumber(h, 16)) end)) end
 local function ip(s) local a, b, c, d = s:match("(%d+)%.(%d+)%.(%d+)%.(%d+)"); return string.char(a, b, c, d) end
@@ -149,5 +150,9 @@ function ipv4(src, dst, proto, payload)
   return string.pack(">I1I1I2I2I2I1I1I2", 0x45, 0, 20 + #payload, 1, 0, 64, proto, 0) .. ip(src) .. ip(dst) .. payload
 end
 function icmp_echo(id, seq) return string.pack(">I1I1I2I2I2", 8, 0, 0, id, seq) .. "pingdata" end
+function packet_in(in_port, data)
+  return {type = "PACKET_IN", msg = {in_port = in_port, reason = "NO_MATCH",
+    data = data or eth("02:00:00:00:00:02", "02:00:00:00:00:01", 0x0800, "")}}
+end
 
 """#

@@ -44,9 +44,16 @@ final class ReloadTests: XCTestCase {
     }
   }
 
-  func packetIn(_ sw: FakeSwitch) {
+  /// A 1.3 switch, its handshake done.
+  func connect() -> FakeSwitch {
+    let sw = FakeSwitch(host: host, version: 4)
+    sw.pump(loop, quietRounds: 2, timeout: 0)
+    return sw
+  }
+
+  func packetIn(_ sw: FakeSwitch, data: [UInt8] = [UInt8](repeating: 0, count: 14)) {
     sw.send(OFMessage(version: 4, type: "PACKET_IN", msg: .table([
-      "in_port": .uint(1), "reason": .string("NO_MATCH"), "data": .bytes([UInt8](repeating: 0, count: 14)),
+      "in_port": .uint(1), "reason": .string("NO_MATCH"), "data": .bytes(data),
     ])))
     sw.pump(loop, quietRounds: 2, timeout: 0)
   }
@@ -64,8 +71,7 @@ final class ReloadTests: XCTestCase {
 
   func testReloadSwitchesGenerationsWithoutDroppingTheSwitch() throws {
     try setUp(["a.lua": app("v1")])
-    let sw = FakeSwitch(host: host, version: 4)
-    sw.pump(loop, quietRounds: 2, timeout: 0)
+    let sw = connect()
     let conn = host.datapaths.first?.connection
     write(["a.lua": app("v2")])
     XCTAssertTrue(gens.reload())
@@ -79,8 +85,7 @@ final class ReloadTests: XCTestCase {
 
   func testEveryKindOfFailureKeepsTheOldGeneration() throws {
     try setUp(["a.lua": app("v1")])
-    let sw = FakeSwitch(host: host, version: 4)
-    sw.pump(loop, quietRounds: 2, timeout: 0)
+    let sw = connect()
     let broken: [(String, [String: String], String)] = [
       ("syntax", ["a.lua": "local app = zof.app('a'\nthis is not lua"], "a.lua:2:"),
       ("top-level error", ["a.lua": "local x = nil\nlocal y = x.field"], "a.lua:2: attempt to index"),
@@ -145,8 +150,7 @@ final class ReloadTests: XCTestCase {
         print("eth " .. store.pkt.eth_src .. " " .. tostring(rawget(store.pkt, "ipv4_src")))
       end)
       """])
-    let sw = FakeSwitch(host: host, version: 4)
-    sw.pump(loop, quietRounds: 2, timeout: 0)
+    let sw = connect()
     let req = try XCTUnwrap(sw.received.first { $0.type == "GET_CONFIG_REQUEST" })
     sw.send(OFMessage(version: 4, type: "GET_CONFIG_REPLY", xid: req.xid, msg: .table([
       "flags": .list([]), "miss_send_len": .uint(128),
@@ -154,10 +158,7 @@ final class ReloadTests: XCTestCase {
     sw.pump(loop, quietRounds: 2, timeout: 0)
     let eth: [UInt8] = [2, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0, 1, 0x08, 0x00]
     let ipv4: [UInt8] = [0x45, 0, 0, 20, 0, 1, 0, 0, 64, 17, 0, 0, 10, 0, 0, 1, 10, 0, 0, 2]
-    sw.send(OFMessage(version: 4, type: "PACKET_IN", msg: .table([
-      "in_port": .uint(1), "reason": .string("NO_MATCH"), "data": .bytes(eth + ipv4),
-    ])))
-    sw.pump(loop, quietRounds: 2, timeout: 0)
+    packetIn(sw, data: eth + ipv4)
     XCTAssertTrue(gens.reload())
     XCTAssertEqual(printed, [
       "eth 02:00:00:00:00:01 nil", "pkt 2048 10.0.0.1 true", "msg match in_port 1, private keys 0",
@@ -202,8 +203,7 @@ final class ReloadTests: XCTestCase {
         app:event("EXCEPTION", function(ev) print("exception from " .. ev.app) end)
         """,
     ], budgetMs: 50)
-    let sw = FakeSwitch(host: host, version: 4)
-    sw.pump(loop, quietRounds: 2, timeout: 0)
+    let sw = connect()
     packetIn(sw)
     packetIn(sw)
     packetIn(sw)
@@ -232,8 +232,7 @@ final class ReloadTests: XCTestCase {
         end)
         """
     ], budgetMs: 50)
-    let sw = FakeSwitch(host: host, version: 4)
-    sw.pump(loop, quietRounds: 2, timeout: 0)
+    let sw = connect()
     packetIn(sw)
     packetIn(sw)
     XCTAssertFalse(printed.contains("swallowed the coroutine"))
@@ -253,8 +252,7 @@ final class ReloadTests: XCTestCase {
         end)
         """
     ], budgetMs: 150)
-    let sw = FakeSwitch(host: host, version: 4)
-    sw.pump(loop, quietRounds: 2, timeout: 0)
+    let sw = connect()
     let pi = OFMessage(version: 4, type: "PACKET_IN", msg: .table([
       "in_port": .uint(1), "reason": .string("NO_MATCH"), "data": .bytes([UInt8](repeating: 0, count: 14)),
     ]))
@@ -275,8 +273,7 @@ final class ReloadTests: XCTestCase {
         end)
         """
     ], budgetMs: 50)
-    let sw = FakeSwitch(host: host, version: 4)
-    sw.pump(loop, quietRounds: 2, timeout: 0)
+    let sw = connect()
     for xid in 1...3 {
       sw.send(OFMessage(version: 4, type: "PACKET_IN", xid: UInt32(xid), msg: .table([
         "in_port": .uint(1), "reason": .string("NO_MATCH"), "data": .bytes([UInt8](repeating: 0, count: 14)),
@@ -302,8 +299,7 @@ final class ReloadTests: XCTestCase {
         app:event("EXCEPTION", function(ev) hog = nil; collectgarbage(); print("exception: " .. ev.error) end)
         """
     ], budgetMs: 60_000, memory: 16 * 1024 * 1024)
-    let sw = FakeSwitch(host: host, version: 4)
-    sw.pump(loop, quietRounds: 2, timeout: 0)
+    let sw = connect()
     packetIn(sw)
     XCTAssertTrue(printed.contains { $0.contains("exception: not enough memory") }, "\(printed)")
     XCTAssertFalse(printed.contains("after"))

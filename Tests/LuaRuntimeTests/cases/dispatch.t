@@ -26,8 +26,8 @@ app:message("PACKET_IN", function(ev) print("catch-all packet-in") end)
 app:message("*", function(ev) print("any type " .. ev.type) end)
 --- switch 1.3
 --- input
-{type = "PACKET_IN", msg = {in_port = 1, reason = "NO_MATCH", data = eth("ff:ff:ff:ff:ff:ff", "02:00:00:00:00:01", 0x0806, arp(1, "02:00:00:00:00:01", "10.0.0.1", "00:00:00:00:00:00", "10.0.0.2"))}},
-{type = "PACKET_IN", msg = {in_port = 1, reason = "NO_MATCH", data = eth("02:00:00:00:00:02", "02:00:00:00:00:01", 0x86dd, "")}},
+packet_in(1, eth("ff:ff:ff:ff:ff:ff", "02:00:00:00:00:01", 0x0806, arp(1, "02:00:00:00:00:01", "10.0.0.1", "00:00:00:00:00:00", "10.0.0.2"))),
+packet_in(1, eth("02:00:00:00:00:02", "02:00:00:00:00:01", 0x86dd, "")),
 {type = "BARRIER_REPLY"},
 --- log
 [a] any type CHANNEL_UP
@@ -64,8 +64,8 @@ app:event("START", function()
 end)
 --- switch 1.3
 --- input
-{type = "PACKET_IN", msg = {in_port = 1, reason = "NO_MATCH", data = eth("02:00:00:00:00:02", "02:00:00:00:00:01", 0x0800, ipv4("10.0.0.1", "10.0.0.2", 17, string.pack(">I2I2I2I2", 1234, 53, 8, 0)))}},
-{type = "PACKET_IN", msg = {in_port = 2, reason = "NO_MATCH", data = eth("ff:ff:ff:ff:ff:ff", "02:00:00:00:00:01", 0x0806, arp(1, "02:00:00:00:00:01", "10.0.0.1", "00:00:00:00:00:00", "10.0.0.2"))}},
+packet_in(1, eth("02:00:00:00:00:02", "02:00:00:00:00:01", 0x0800, ipv4("10.0.0.1", "10.0.0.2", 17, string.pack(">I2I2I2I2", 1234, 53, 8, 0)))),
+packet_in(2, eth("ff:ff:ff:ff:ff:ff", "02:00:00:00:00:01", 0x0806, arp(1, "02:00:00:00:00:01", "10.0.0.1", "00:00:00:00:00:00", "10.0.0.2"))),
 --- log
 [d] d: probe from x, through its __index
 [d] d: tag equal, through __eq
@@ -93,8 +93,8 @@ app:message("PACKET_IN", {eth_type = 0x1234}, function(ev) print("b: 0x1234 thro
 app:message("PACKET_IN", function(ev) print("b: no match on port " .. ev.msg.in_port) end)
 --- switch 1.3
 --- input
-{type = "PACKET_IN", msg = {in_port = 1, reason = "NO_MATCH", data = eth("02:00:00:00:00:02", "02:00:00:00:00:01", 0x0800, "")}},
-{type = "PACKET_IN", msg = {in_port = 2, reason = "NO_MATCH", data = eth("02:00:00:00:00:02", "02:00:00:00:00:01", 0x1234, "")}},
+packet_in(1),
+packet_in(2, eth("02:00:00:00:00:02", "02:00:00:00:00:01", 0x1234, "")),
 --- log
 [b] b: 0x1234 through __index on port 1
 [b] b: no match on port 2
@@ -107,7 +107,7 @@ local app = zof.app("a")
 app:message("packet_in", function(ev) print("got " .. ev.type .. " on " .. ev.datapath_id) end)
 --- switch 1.0
 --- input
-{type = "PACKET_IN", msg = {in_port = 2, reason = "NO_MATCH", data = eth("02:00:00:00:00:02", "02:00:00:00:00:01", 0x0800, "")}},
+packet_in(2),
 --- log
 [a] got PACKET_IN on 00:00:00:00:00:00:00:01
 
@@ -132,7 +132,7 @@ local app = zof.app("b")
 app:message("PACKET_IN", function(ev) print("b sees", ev.seen_by, ev.msg.in_port) end)
 --- switch 1.3
 --- input
-{type = "PACKET_IN", msg = {in_port = 1, reason = "NO_MATCH", data = eth("02:00:00:00:00:02", "02:00:00:00:00:01", 0x0800, "")}},
+packet_in(1),
 --- log
 [b] b sees	a	99
 
@@ -147,8 +147,8 @@ app:message("PACKET_IN", function(ev) print("b still runs") end)
 app:event("EXCEPTION", function(ev) print("exception from " .. ev.app .. ": " .. ev.error .. " during " .. ev.source.type) end)
 --- switch 1.3
 --- input
-{type = "PACKET_IN", msg = {in_port = 1, reason = "NO_MATCH", data = eth("02:00:00:00:00:02", "02:00:00:00:00:01", 0x0800, "")}},
-{type = "PACKET_IN", msg = {in_port = 1, reason = "NO_MATCH", data = eth("02:00:00:00:00:02", "02:00:00:00:00:01", 0x0800, "")}},
+packet_in(1),
+packet_in(1),
 --- log
 error [a] message PACKET_IN handler at
 boom in a
@@ -313,7 +313,7 @@ local app = zof.app("b")
 app:message("PACKET_IN", {in_port = 7}, function(ev) print("b got in_port " .. ev.msg.in_port) end)
 --- switch 1.3
 --- input
-{type = "PACKET_IN", msg = {in_port = 7, reason = "NO_MATCH", data = eth("02:00:00:00:00:02", "02:00:00:00:00:01", 0x0800, "")}},
+packet_in(7),
 --- log
 filter blew up
 [b] b got in_port 7
@@ -363,9 +363,9 @@ app:message("PACKET_IN", function(ev) print("b sees " .. ev.msg.in_port) end)
 app:event("SEEN", function(ev) print("b told " .. ev.port) end)
 --- switch 1.3
 --- input
-{type = "PACKET_IN", msg = {in_port = 1, reason = "NO_MATCH", data = eth("02:00:00:00:00:02", "02:00:00:00:00:01", 0x0800, "")}},
-{type = "PACKET_IN", msg = {in_port = 2, reason = "NO_MATCH", data = eth("02:00:00:00:00:02", "02:00:00:00:00:01", 0x0800, "")}},
-{type = "PACKET_IN", msg = {in_port = 3, reason = "NO_MATCH", data = eth("02:00:00:00:00:02", "02:00:00:00:00:01", 0x0800, "")}},
+packet_in(1),
+packet_in(2),
+packet_in(3),
 --- log
 [b] b sees 1
 [b] b told 1
@@ -384,9 +384,9 @@ end)
 app:message("CHANNEL_DOWN", function(ev) print("down") end)
 --- switch 1.0
 --- input
-{type = "PACKET_IN", msg = {in_port = 1, reason = "NO_MATCH", data = eth("02:00:00:00:00:02", "02:00:00:00:00:01", 0x0800, "")}},
-{type = "PACKET_IN", msg = {in_port = 2, reason = "NO_MATCH", data = eth("02:00:00:00:00:02", "02:00:00:00:00:01", 0x0800, "")}},
-{type = "PACKET_IN", msg = {in_port = 3, reason = "NO_MATCH", data = eth("02:00:00:00:00:02", "02:00:00:00:00:01", 0x0800, "")}},
+packet_in(1),
+packet_in(2),
+packet_in(3),
 --- log
 [a] a sees 1
 [a] a sees 2
@@ -404,9 +404,9 @@ app:message("PACKET_IN", function(ev)
 end)
 --- switch 1.3
 --- input
-{type = "PACKET_IN", msg = {in_port = 1, reason = "NO_MATCH", data = eth("02:00:00:00:00:02", "02:00:00:00:00:01", 0x0800, "")}},
-{type = "PACKET_IN", msg = {in_port = 2, reason = "NO_MATCH", data = eth("02:00:00:00:00:02", "02:00:00:00:00:01", 0x0800, "")}},
-{type = "PACKET_IN", msg = {in_port = 3, reason = "NO_MATCH", data = eth("02:00:00:00:00:02", "02:00:00:00:00:01", 0x0800, "")}},
+packet_in(1),
+packet_in(2),
+packet_in(3),
 --- log
 [a] a sees 1
 bad port 2

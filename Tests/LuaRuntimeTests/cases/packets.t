@@ -12,8 +12,8 @@ app:message("PACKET_IN", {arp_op = 1, arp_tpa = MY_IP}, function(ev)
 end)
 --- switch 1.3
 --- input
-{type = "PACKET_IN", msg = {in_port = 3, reason = "NO_MATCH", data = eth("ff:ff:ff:ff:ff:ff", "02:00:00:00:00:01", 0x0806, arp(1, "02:00:00:00:00:01", "10.0.0.1", "00:00:00:00:00:00", "10.0.0.99"))}},
-{type = "PACKET_IN", msg = {in_port = 3, reason = "NO_MATCH", data = eth("ff:ff:ff:ff:ff:ff", "02:00:00:00:00:01", 0x0806, arp(1, "02:00:00:00:00:01", "10.0.0.1", "00:00:00:00:00:00", "10.0.0.7"))}},
+packet_in(3, eth("ff:ff:ff:ff:ff:ff", "02:00:00:00:00:01", 0x0806, arp(1, "02:00:00:00:00:01", "10.0.0.1", "00:00:00:00:00:00", "10.0.0.99"))),
+packet_in(3, eth("ff:ff:ff:ff:ff:ff", "02:00:00:00:00:01", 0x0806, arp(1, "02:00:00:00:00:01", "10.0.0.1", "00:00:00:00:00:00", "10.0.0.7"))),
 --- output
 {type = "PACKET_OUT", msg = {in_port = "CONTROLLER", actions = {{action = "OUTPUT", port_no = 3}},
   data = eth("02:00:00:00:00:01", "02:00:00:00:00:99", 0x0806, arp(2, "02:00:00:00:00:99", "10.0.0.99", "02:00:00:00:00:01", "10.0.0.1")) .. string.rep("\0", 18)}},
@@ -46,7 +46,7 @@ app:message("PACKET_IN", function(ev)
 end)
 --- switch 1.0
 --- input
-{type = "PACKET_IN", msg = {in_port = 1, reason = "NO_MATCH", data = eth("02:00:00:00:00:02", "02:00:00:00:00:01", 0x0800, "")}},
+packet_in(1),
 --- output
 --- log
 bad.lua:3: zof.send
@@ -65,7 +65,7 @@ app:message("PACKET_IN", function(ev)
 end)
 --- switch 1.3
 --- input
-{type = "PACKET_IN", msg = {in_port = 1, reason = "NO_MATCH", data = eth("02:00:00:00:00:02", "02:00:00:00:00:01", 0x0800, "")}},
+packet_in(1),
 --- log
 template error: 
 bad.lua:5: zof.send
@@ -142,9 +142,9 @@ app:message("PACKET_IN", function(ev)
 end)
 --- switch 1.3
 --- input
-{type = "PACKET_IN", msg = {in_port = 1, reason = "NO_MATCH", data = eth("ff:ff:ff:ff:ff:ff", "02:00:00:00:00:01", 0x0806, arp(1, "02:00:00:00:00:01", "10.0.0.1", "00:00:00:00:00:00", "10.0.0.9"))}},
-{type = "PACKET_IN", msg = {in_port = 2, reason = "NO_MATCH", data = eth("ff:ff:ff:ff:ff:ff", "02:00:00:00:00:01", 0x0806, arp(1, "02:00:00:00:00:01", "10.0.0.1", "00:00:00:00:00:00", "10.0.0.9"))}},
-{type = "PACKET_IN", msg = {in_port = 3, reason = "NO_MATCH", data = eth("ff:ff:ff:ff:ff:ff", "02:00:00:00:00:01", 0x0806, arp(1, "02:00:00:00:00:01", "10.0.0.1", "00:00:00:00:00:00", "10.0.0.9"))}},
+packet_in(1, eth("ff:ff:ff:ff:ff:ff", "02:00:00:00:00:01", 0x0806, arp(1, "02:00:00:00:00:01", "10.0.0.1", "00:00:00:00:00:00", "10.0.0.9"))),
+packet_in(2, eth("ff:ff:ff:ff:ff:ff", "02:00:00:00:00:01", 0x0806, arp(1, "02:00:00:00:00:01", "10.0.0.1", "00:00:00:00:00:00", "10.0.0.9"))),
+packet_in(3, eth("ff:ff:ff:ff:ff:ff", "02:00:00:00:00:01", 0x0806, arp(1, "02:00:00:00:00:01", "10.0.0.1", "00:00:00:00:00:00", "10.0.0.9"))),
 --- output
 {type = "PACKET_OUT", msg = {in_port = "CONTROLLER", actions = {{action = "OUTPUT", port_no = 2}},
   data = eth("ff:ff:ff:ff:ff:ff", "02:00:00:00:00:01", 0x0806, arp(1, "02:00:00:00:00:01", "10.0.0.1", "00:00:00:00:00:00", "10.0.0.9")) .. string.rep("\0", 18)}},
