@@ -110,13 +110,13 @@ void zs_setfuncs(lua_State *L, const char *name, zs_fn fn) {
 }
 
 // template:send. The Swift way (upvalue 1) sends a patchable template from a
-// handler or task in one call; what it cannot do (no datapath, a template to
-// fill and encode, errors) it leaves to the Lua way (upvalue 3), called with
-// the same arguments. Upvalue 2 is the table whose [1] is the running
+// handler or task in one call, or raises; a template it must fill in and
+// encode it leaves to the Lua way (upvalue 3), called with the same arguments. Upvalue 2 is the table whose [1] is the running
 // handler's connection; upvalue 4 the key "id" (of the template's number).
 static int template_send(lua_State *L) {
   lua_settop(L, 3);
   int n = call_swift(L);
+  if (n == ZS_RAISE) return lua_error(L);
   if (n > 0) return n;
   lua_settop(L, 3);
   lua_pushvalue(L, lua_upvalueindex(3));

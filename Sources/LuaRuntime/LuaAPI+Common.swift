@@ -4,12 +4,25 @@ import HostCore
 import OpenFlow
 
 /// Swift functions called from Lua never raise: on failure they return
-/// `nil, message` and the prelude raises at the caller's line.
+/// `nil, message` and the prelude raises at the caller's line, or, the few
+/// that Lua calls directly, ZS_RAISE for the C side to raise once they have
+/// returned.
 extension LuaRuntime {
   static func fail(_ L: OpaquePointer?, _ message: String) -> Int32 {
     lua_pushnil(L)
     LuaStack(L!).push(message)
     return 2
+  }
+
+  /// For the few Swift functions Lua calls directly, with no Lua wrapper to
+  /// raise for them (a metamethod, template:send): the message on top,
+  /// prefixed with the calling line, as error(message, level) would put it,
+  /// for the trampoline to raise.
+  static func raiseAtCaller(_ L: OpaquePointer) -> Int32 {
+    luaL_where(L, 1)
+    lua_rotate(L, -2, 1)
+    lua_concat(L, 2)
+    return ZS_RAISE
   }
 
   /// A message that could not be read from Lua or encoded for the switch.

@@ -7,11 +7,21 @@ import OpenFlow
 /// message's `match` and `pkt`. Those reads are the tables' __index, written
 /// here rather than in the prelude: a Lua __index took three Lua calls for
 /// every first read of `ev.msg`.
+/// The private keys of tables filled on first read (the prelude spells them
+/// too): short strings that start with a NUL byte, as no field an app names
+/// does. An event made from a frame keeps it and where it starts; a PACKET_IN
+/// message the same, for its match; a reply's message only its frame.
+enum PrivateKey {
+  static let frame = "\0frame", offset = "\0foff"
+  static let messageFrame = "\0mframe", messageOffset = "\0mfoff"
+}
+
 extension LuaRuntime {
   /// Keys and values the lazy fields use, as upvalues after the
   /// PacketInStrings ones (LazyUp order).
   private static let lazyStrings = ["msg", "datapath", "datapath_id", "version", "xid", "type", "conn_id",
-                                    "\0frame", "\0foff", "\0mframe", "\0mfoff", "PACKET_IN", "match", "pkt", "data"]
+                                    PrivateKey.frame, PrivateKey.offset, PrivateKey.messageFrame,
+                                    PrivateKey.messageOffset, "PACKET_IN", "match", "pkt", "data"]
   private enum LazyUp: Int {
     case msg, datapath, datapathId, version, xid, type, connId, frame, foff, mframe, mfoff, packetIn, match, pkt, data
     /// Then the five tables given to core.lazy_fields, then PacketKey's names.
@@ -68,13 +78,7 @@ extension LuaRuntime {
   private static func eventIndex(_ L: OpaquePointer) -> Int32 {
     lua_settop(L, 2)
     guard let field = eventField(L, 2) else { return 0 }
-    guard pushEventField(L, 1, field) else {
-      // At the reader's line, as error(message, level) would put it.
-      luaL_where(L, 1)
-      lua_rotate(L, -2, 1)
-      lua_concat(L, 2)
-      return ZS_RAISE
-    }
+    guard pushEventField(L, 1, field) else { return raiseAtCaller(L) }
     return 1
   }
 

@@ -4,7 +4,7 @@ import HostCore
 import OpenFlow
 
 extension LuaRuntime {
-  /// core.send(conn, msg) -> xid; core.compile(msg) -> id; core.send_template(conn, id) -> xid
+  /// core.send(conn, msg) -> xid; core.compile(msg) -> id; core.template_method(cur, slow) -> template:send
   static func registerSend(_ L: OpaquePointer) {
     set(L, "send") { L in
       let rt = LuaRuntime.of(L)
@@ -40,26 +40,6 @@ extension LuaRuntime {
       zs_push_template_send(L) { L in LuaRuntime.of(L).sendTemplateMethod(L!) }
       return 1
     }
-    set(L, "send_template") { L in
-      let rt = LuaRuntime.of(L)
-      guard let dp = rt.datapathArg(L, 1) else { return LuaRuntime.fail(L, "datapath is not connected") }
-      let s = LuaStack(L!)
-      guard let id = s.integer(at: 2), id >= 1, id <= rt.templates.count else {
-        return LuaRuntime.fail(L, "not a compiled template")
-      }
-      do {
-        guard let xid = try rt.sendTemplate(id - 1, to: dp, stack: s, args: 3) else {
-          // Not patchable (or an argument that is not a plain number): the caller fills and encodes.
-          lua_pushnil(L)
-          lua_pushboolean(L, 1)
-          return 2
-        }
-        s.push(Int(xid))
-        return 1
-      } catch {
-        return LuaRuntime.fail(L, "template:send: cannot encode for OpenFlow \(OFVersion.name(dp.version)): \(error)")
-      }
-    }
   }
 
   func datapathArg(_ L: OpaquePointer?, _ idx: Int32) -> Datapath? {
@@ -76,24 +56,39 @@ extension LuaRuntime {
     return dp
   }
 
-  /// template:send(args [, dp]) the fast way: the xid pushed and 1, or 0 to
-  /// leave it to the Lua way (no datapath here, a template that is not
-  /// patchable or arguments that do not fit, or an error to word).
+  /// template:send(args [, dp]) the fast way: the xid pushed and 1; ZS_RAISE
+  /// with the error at the app's line; or 0 to leave the send to the Lua way,
+  /// which fills the message in and encodes it (a template that is not
+  /// patchable, an argument that does not fit, a datapath argument that is not
+  /// a table).
   func sendTemplateMethod(_ L: OpaquePointer) -> Int32 {
     let s = LuaStack(L)
+    func raise(_ message: String) -> Int32 {
+      s.push(message)
+      return LuaRuntime.raiseAtCaller(L)
+    }
     switch lua_type(L, 3) {
     case LUA_TTABLE: s.rawField(3, "conn_id")
     case LUA_TNIL: lua_rawgeti(L, zs_upvalueindex(2), 1)
     default: return 0
     }
-    guard let conn = s.integer(at: -1), lua_type(L, 1) == LUA_TTABLE else { return 0 }
-    lua_pushvalue(L, zs_upvalueindex(4))  // "id"
-    lua_rawget(L, 1)
-    guard let id = s.integer(at: -1), id >= 1, id <= templates.count, let dp = datapath(conn: conn) else { return 0 }
+    guard let conn = s.integer(at: -1) else {
+      return lua_type(L, 3) == LUA_TNIL ? raise("template:send: no datapath here; use dp:send(...) or pass a datapath") : 0
+    }
+    guard let dp = datapath(conn: conn) else { return raise("datapath is not connected") }
+    if lua_type(L, 1) == LUA_TTABLE {
+      lua_pushvalue(L, zs_upvalueindex(4))  // "id"
+      lua_rawget(L, 1)
+    }
+    guard let id = s.integer(at: -1), id >= 1, id <= templates.count else { return raise("not a compiled template") }
     lua_settop(L, 3)
-    guard let xid = try? sendTemplate(id - 1, to: dp, stack: s, args: 2) else { return 0 }
-    s.push(Int(xid))
-    return 1
+    do {
+      guard let xid = try sendTemplate(id - 1, to: dp, stack: s, args: 2) else { return 0 }
+      s.push(Int(xid))
+      return 1
+    } catch {
+      return raise("template:send: cannot encode for OpenFlow \(OFVersion.name(dp.version)): \(error)")
+    }
   }
 
   /// Sends template `i` with the xid and slot values patched into its bytes,

@@ -13,9 +13,9 @@ extension LuaStack {
     finishPartialPacket(at: t)
     let top = lua_gettop(L)
     defer { lua_settop(L, top) }
-    // A reply's message: its frame under "\0frame", and a metatable saying
+    // A reply's message: its frame under PrivateKey.frame, and a metatable saying
     // whether it is a PACKET_IN's (see the prelude's `lazy`).
-    rawField(t, "\0frame")
+    rawField(t, PrivateKey.frame)
     if lua_type(L, -1) == LUA_TSTRING, lua_getmetatable(L, t) != 0 {
       rawField(-1, "packet_in")
       let kind = lua_type(L, -1)
@@ -23,7 +23,7 @@ extension LuaStack {
       lua_settop(L, top + 1)
       guard kind == LUA_TBOOLEAN else { return }
       let decoded = withBytes(at: top + 1) { b in try? OFCodec.decode(b) } ?? nil
-      clear(t, "\0frame")
+      clear(t, PrivateKey.frame)
       if packetIn { zs_push_message_mt(L) } else { lua_pushnil(L) }
       lua_setmetatable(L, t)
       if let m = decoded?.msg { setFields(m, into: t) }
@@ -32,12 +32,12 @@ extension LuaStack {
     lua_settop(L, top)
     // A PACKET_IN message whose match waits.
     guard zs_lazy_message(L, t) != 0 else { return }
-    rawField(t, "\0mframe")
+    rawField(t, PrivateKey.messageFrame)
     guard lua_type(L, -1) == LUA_TSTRING else { return }
-    rawField(t, "\0mfoff")
+    rawField(t, PrivateKey.messageOffset)
     let match = LuaRuntime.withFrame(self, at: top + 1) { b in try? OFCodec.decode(b) }??.msg["match"]
-    clear(t, "\0mframe")
-    clear(t, "\0mfoff")
+    clear(t, PrivateKey.messageFrame)
+    clear(t, PrivateKey.messageOffset)
     guard let match else { return }
     push("match")
     push(match)

@@ -724,20 +724,14 @@ function zof.compile(msg)
 end
 
 -- template:send is Swift's (core.template_method): it patches slot values
--- into the template's bytes. What it cannot do it leaves to this, called from
--- C with the same arguments (so the app's line is one level further up):
--- no datapath here (an error), a slot that is not a fixed-width number or an
--- argument that is not a number (the message is filled in and encoded here).
-local send_template = core.send_template
+-- into the template's bytes, and words its own errors. A template it cannot
+-- patch (a slot that is not a fixed-width number, an argument that is not a
+-- number) it leaves to this, called from C with the same arguments (so the
+-- app's line is one level further up): the message is filled in and encoded.
 local function template_send_slow(self, args, dp)
-  local conn = dp and dp.conn_id or CUR[1]
-  if conn == nil then error("template:send: no datapath here; use dp:send(...) or pass a datapath", 3) end
-  local xid, slow = send_template(conn, self.id, args)
-  if xid then return xid end
-  if slow ~= true then error(slow, 3) end
   local ok, msg = pcall(fill, self.msg, args or {})
   if not ok then error(msg, 3) end
-  local xid = check(3, core.send(conn, msg))
+  local xid = check(3, core.send(dp and dp.conn_id or CUR[1], msg))
   return xid
 end
 TEMPLATE.send = core.template_method(CUR, template_send_slow)

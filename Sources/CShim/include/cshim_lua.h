@@ -58,7 +58,7 @@ void zs_setfuncs_up(lua_State *L, const char *name, zs_fn fn, int nup);
 // Pushes fn's closure with the `nup` values on top as its upvalues 2..nup+1 (popped).
 void zs_pushfn_up(lua_State *L, zs_fn fn, int nup);
 // Pushes template:send, made of the Swift way `fast` (it returns 0 for what
-// it leaves) and the Lua way on top, with the table below it whose [1] is the
+// it leaves, or ZS_RAISE) and the Lua way on top, with the table below it whose [1] is the
 // running handler's connection (both popped). See lua_shim.c.
 void zs_push_template_send(lua_State *L, zs_fn fast);
 

@@ -279,6 +279,11 @@ app:message("CHANNEL_UP", function(ev)
   PO:send{["in"] = 5, data = "abc"}
   local ok, err = pcall(FM.send, FM, {prio = 1})
   print(err)
+  -- Errors the patching way words itself, at the app's line.
+  ok, err = pcall(function() FM.send({}, {prio = 1}) end)
+  print(err)
+  ok, err = pcall(function() FM:send({prio = 1}, {conn_id = 999}) end)
+  print(err)
 end)
 --- switch 1.3
 --- output
@@ -287,6 +292,8 @@ end)
 {type = "PACKET_OUT", msg = {in_port = 5, data = "abc"}},
 --- log
 has no value
+a.lua:14: not a compiled template
+a.lua:16: datapath is not connected
 
 === a template without MAC slots is patched: priority, buffer, ports and timeouts are all numbers
 --- app a.lua
