@@ -1061,17 +1061,6 @@ local function pick(app, is_msg, name, ev)
   return nil
 end
 
--- Offers an event to apps from..to of `list` (app indexes; nil: the indexes
--- themselves) until one stops it; returns true if one did.
-local function offer(ev, is_msg, name, list, from, to)
-  for i = from, to do
-    local app = apps[list and list[i] or i]
-    local h = pick(app, is_msg, name, ev)
-    if h and run(app, h, ev) == STOP then return true end
-  end
-  return false
-end
-
 -- Batches: the messages of one read from one switch, whole frames in one
 -- string, go through the apps in one call from Swift. One pooled coroutine,
 -- the dispatcher, calls handler after handler itself, with no resume each.
@@ -1160,12 +1149,13 @@ function entry.dispatch_frames(conn, typ, s, time, starts)
   return b_starts[b_i]
 end
 
+-- Offers the current event to app i; true if its handler stopped it.
 function entry.deliver(i)
-  local ev = cur_ev
+  local ev, app = cur_ev, apps[i]
   local name = rawget(ev, "type")
-  return offer(ev, name ~= nil, name or ev.event, nil, i, i)
+  local h = pick(app, name ~= nil, name or ev.event, ev)
+  return h ~= nil and run(app, h, ev) == STOP
 end
-
 
 function entry.finish(field)
   local ev = cur_ev
