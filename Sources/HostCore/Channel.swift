@@ -40,7 +40,7 @@ final class Channel: ConnectionDelegate {
     let taken = connection.withInput { buf -> Int in
       var off = 0
       while buf.count - off >= OFHeader.size {
-        let len = Int(buf[off + 2]) << 8 | Int(buf[off + 3])
+        let len = OFHeader.length(buf, at: off)
         if len < OFHeader.size {
           bad = len
           break
@@ -66,7 +66,7 @@ final class Channel: ConnectionDelegate {
             off = end
             continue
           }
-          let len = Int(all[off + 2]) << 8 | Int(all[off + 3])
+          let len = OFHeader.length(all, at: off)
           receive(UnsafeRawBufferPointer(rebasing: all[off..<(off + len)]))
           off += len
         }
@@ -83,11 +83,8 @@ final class Channel: ConnectionDelegate {
     guard state == .up, let dp = datapath else { return off }
     var end = off
     while end < all.count, all[end] == version, all[end + 1] == OFHeader.packetInType {
-      if dp.hasPending {
-        let xid = UInt32(all[end + 4]) << 24 | UInt32(all[end + 5]) << 16 | UInt32(all[end + 6]) << 8 | UInt32(all[end + 7])
-        if dp.claims(xid: xid) { break }
-      }
-      end += Int(all[end + 2]) << 8 | Int(all[end + 3])
+      if dp.hasPending && dp.claims(xid: OFHeader.xid(all, at: end)) { break }
+      end += OFHeader.length(all, at: end)
     }
     return end
   }

@@ -41,14 +41,13 @@ public struct HostEvent {
 
   /// The frame at `offset` of back-to-back frames, as far as its length field says.
   public static func frame(in frames: UnsafeRawBufferPointer, at offset: Int) -> UnsafeRawBufferPointer {
-    let len = Int(frames[offset + 2]) << 8 | Int(frames[offset + 3])
+    let len = OFHeader.length(frames, at: offset)
     return UnsafeRawBufferPointer(rebasing: frames[offset..<(offset + len)])
   }
 
   /// The event of one message frame; its xid comes from the header.
   public init(message name: String, datapath: Datapath?, frame: UnsafeRawBufferPointer) {
-    let xid = UInt32(frame[4]) << 24 | UInt32(frame[5]) << 16 | UInt32(frame[6]) << 8 | UInt32(frame[7])
-    self.init(message: name, datapath: datapath, xid: xid, payload: .frame(frame))
+    self.init(message: name, datapath: datapath, xid: OFHeader.xid(frame), payload: .frame(frame))
   }
 
   /// A copy that outlives the current read (frames are copied out of the input buffer).

@@ -99,7 +99,7 @@ extension LuaRuntime {
       guard let at else { return body(all) }
       let start = min(max(at - 1, 0), all.count)
       var end = all.count
-      if end - start >= 4 { end = min(end, start + (Int(all[start + 2]) << 8 | Int(all[start + 3]))) }
+      if end - start >= 4 { end = min(end, start + OFHeader.length(all, at: start)) }
       return body(UnsafeRawBufferPointer(rebasing: all[start..<end]))
     }
   }

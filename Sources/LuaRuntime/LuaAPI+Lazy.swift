@@ -119,8 +119,7 @@ extension LuaRuntime {
       rawField(L, ev, .frame)
       rawField(L, ev, .foff)
       let v = withFrame(LuaStack(L), at: top + 1) { b -> Int? in
-        if field == .version { return b.isEmpty ? nil : Int(b[0]) }
-        return b.count < 8 ? nil : Int(UInt32(bigEndian: b.loadUnaligned(fromByteOffset: 4, as: UInt32.self)))
+        field == .version ? b.first.map(Int.init) : OFHeader(b).map { Int($0.xid) }
       }
       if let v = v ?? nil { lua_pushinteger(L, lua_Integer(v)) } else { lua_pushnil(L) }
     }

@@ -229,7 +229,7 @@ public final class LuaRuntime: EventSink {
       lua_pushinteger(L, lua_Integer(at + 1))
       lua_rawseti(L, -2, i)
       i += 1
-      at += Swift.max(Int(frames[at + 2]) << 8 | Int(frames[at + 3]), OFHeader.size)
+      at += Swift.max(OFHeader.length(frames, at: at), OFHeader.size)
     }
     lua_pushinteger(L, lua_Integer(frames.count + 1))
     lua_rawseti(L, -2, i)

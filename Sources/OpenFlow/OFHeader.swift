@@ -21,8 +21,18 @@ public struct OFHeader: Equatable, Sendable {
     guard buf.count >= OFHeader.size else { return nil }
     version = buf[0]
     type = buf[1]
-    length = UInt16(buf[2]) << 8 | UInt16(buf[3])
-    xid = UInt32(buf[4]) << 24 | UInt32(buf[5]) << 16 | UInt32(buf[6]) << 8 | UInt32(buf[7])
+    length = UInt16(Self.length(buf))
+    xid = Self.xid(buf)
+  }
+
+  /// The length field of the message at `offset` (its first 4 bytes must be there).
+  public static func length(_ buf: UnsafeRawBufferPointer, at offset: Int = 0) -> Int {
+    Int(buf[offset + 2]) << 8 | Int(buf[offset + 3])
+  }
+
+  /// The xid of the message at `offset` (its header must be there).
+  public static func xid(_ buf: UnsafeRawBufferPointer, at offset: Int = 0) -> UInt32 {
+    UInt32(buf[offset + 4]) << 24 | UInt32(buf[offset + 5]) << 16 | UInt32(buf[offset + 6]) << 8 | UInt32(buf[offset + 7])
   }
 
   /// Writes `xid` into an encoded message in place (templates reuse their bytes).

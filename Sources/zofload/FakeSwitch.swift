@@ -103,7 +103,7 @@ final class FakeSwitch: ConnectionDelegate {
     let used = c.withInput { buf -> Int in
       var off = 0
       while buf.count - off >= 8 {
-        let len = Int(buf[off + 2]) << 8 | Int(buf[off + 3])
+        let len = OFHeader.length(buf, at: off)
         if len < 8 {
           closeWhy = "controller sent a message with length \(len); framing lost"
           return off
