@@ -10,6 +10,10 @@ import OpenFlow
 extension LuaStack {
   func finishLazy(at idx: Int32) {
     let t = lua_absindex(L, idx)
+    // Each of them has a metatable; a plain table (most of a message going
+    // out) is passed at the cost of one call.
+    guard lua_getmetatable(L, t) != 0 else { return }
+    lua_settop(L, -2)
     finishPartialPacket(at: t)
     let top = lua_gettop(L)
     defer { lua_settop(L, top) }
