@@ -111,8 +111,9 @@ void zs_setfuncs(lua_State *L, const char *name, zs_fn fn) {
 
 // template:send. The Swift way (upvalue 1) sends a patchable template from a
 // handler or task in one call, or raises; a template it must fill in and
-// encode it leaves to the Lua way (upvalue 3), called with the same arguments. Upvalue 2 is the table whose [1] is the running
-// handler's connection; upvalue 4 the key "id" (of the template's number).
+// encode it leaves to the Lua way (upvalue 3), called with the same
+// arguments. Upvalue 2 is the table whose [1] is the running handler's
+// connection; upvalue 4 the key "id" (of the template's number).
 static int template_send(lua_State *L) {
   lua_settop(L, 3);
   int n = call_swift(L);
@@ -172,23 +173,22 @@ void zs_set_partial(lua_State *L) {
   lua_rawsetp(L, LUA_REGISTRYINDEX, &partial_mt_key);
 }
 
-int zs_lazy_message(lua_State *L, int idx) {
+// Whether the table at idx has the metatable the registry keeps under key.
+static int has_mt(lua_State *L, int idx, const char *key) {
   if (!lua_getmetatable(L, idx)) return 0;
-  lua_rawgetp(L, LUA_REGISTRYINDEX, &message_mt_key);
-  int lazy = lua_rawequal(L, -1, -2);
+  lua_rawgetp(L, LUA_REGISTRYINDEX, key);
+  int same = lua_rawequal(L, -1, -2);
   lua_pop(L, 2);
-  return lazy;
+  return same;
 }
+
+int zs_lazy_message(lua_State *L, int idx) { return has_mt(L, idx, &message_mt_key); }
 
 void zs_push_message_mt(lua_State *L) { lua_rawgetp(L, LUA_REGISTRYINDEX, &message_mt_key); }
 
 int zs_partial_frame(lua_State *L, int idx) {
   idx = lua_absindex(L, idx);
-  if (!lua_getmetatable(L, idx)) return 0;
-  lua_rawgetp(L, LUA_REGISTRYINDEX, &partial_mt_key);
-  int partial = lua_rawequal(L, -1, -2);
-  lua_pop(L, 2);
-  if (!partial) return 0;
+  if (!has_mt(L, idx, &partial_mt_key)) return 0;
   lua_rawgetp(L, LUA_REGISTRYINDEX, &partial_raw_key);
   lua_pushvalue(L, idx);
   lua_rawget(L, -2);

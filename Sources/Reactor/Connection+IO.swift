@@ -23,15 +23,7 @@ extension Connection {
 
   /// Queues bytes for the flush step. Dropped after close or closeAfterFlush.
   public func write(_ bytes: UnsafeRawBufferPointer) {
-    guard state == .open, bytes.count > 0 else { return }
-    output.append(bytes)
-    // Most writes of a round find the connection queued already: the loop
-    // (a weak reference) is not touched for them.
-    if !awaitingWritable && !queuedForFlush { loop?.enqueueFlush(self) }
-    if !pausedForOutput && output.count > highWater {
-      pausedForOutput = true
-      updateInterest()
-    }
+    write(count: bytes.count) { $0.copyMemory(from: bytes) }
   }
 
   public func write(_ bytes: [UInt8]) {
@@ -39,11 +31,13 @@ extension Connection {
   }
 
   /// Appends `count` bytes that `fill` writes in place, in the output buffer
-  /// itself (a message built per send needs no buffer of its own).
+  /// itself (a message built per send needs no buffer of its own). Dropped
+  /// after close or closeAfterFlush.
   public func write(count: Int, _ fill: (UnsafeMutableRawBufferPointer) -> Void) {
     guard state == .open, count > 0 else { return }
     fill(UnsafeMutableRawBufferPointer(start: output.reserve(count), count: count))
     output.commit(count)
+    // Most writes of a round find the connection queued already.
     if !awaitingWritable && !queuedForFlush { loop?.enqueueFlush(self) }
     if !pausedForOutput && output.count > highWater {
       pausedForOutput = true
