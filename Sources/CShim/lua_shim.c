@@ -18,7 +18,8 @@ static void *zs_alloc(void *ud, void *ptr, size_t osize, size_t nsize) {
   // Only growth counts against the cap; shrinking must always succeed.
   if (mem->limit && !mem->relaxed && nsize > old && mem->used + (nsize - old) > mem->limit)
     return NULL;
-  void *p = mi_realloc(ptr, nsize);
+  // A new block (most of them: tables, strings) skips realloc's extra checks.
+  void *p = ptr ? mi_realloc(ptr, nsize) : mi_malloc(nsize);
   if (p) mem->used = mem->used - old + nsize;
   return p;
 }
