@@ -76,6 +76,10 @@ struct PacketPartSink<S: PacketFieldSink>: PacketFieldSink {
     return p
   }
 
+  /// The head needs nothing past Ethernet: `payload`, which always comes,
+  /// tells that there is more.
+  var wantsUpperLayers: Bool { !head }
+
   mutating func uint(_ k: PacketKey, _ v: UInt64) { if pass(k) { inner.uint(k, v) } }
   mutating func mac(_ k: PacketKey, _ b: UnsafeRawBufferPointer) { if pass(k) { inner.mac(k, b) } }
   mutating func ipv4(_ k: PacketKey, _ v: UInt32) { if pass(k) { inner.ipv4(k, v) } }

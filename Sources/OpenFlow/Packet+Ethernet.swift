@@ -30,6 +30,7 @@ extension PacketDecoder {
     // A tag cut short stays payload, and eth_type is then its TPID.
     if EtherType.isTPID(type) && c.has(4) { type = decodeVLANs(type, &c, &s) }
     s.uint(.eth_type, type)
+    guard s.wantsUpperLayers else { return }
     switch type {
     case EtherType.ipv4: decodeIPv4(&c, &s)
     case EtherType.arp: decodeARP(&c, &s)

@@ -67,11 +67,15 @@ public protocol PacketFieldSink {
   mutating func beginItem(fields: Int)
   mutating func endItem()
   mutating func endList()
+  /// False: the decoder stops after the Ethernet header (and its tags),
+  /// then hands over `payload` as ever.
+  var wantsUpperLayers: Bool { get }
 }
 
 extension PacketFieldSink {
   @inlinable @inline(__always)
   mutating func uint<T: FixedWidthInteger>(_ key: PacketKey, _ v: T) { uint(key, UInt64(v)) }
+  @inlinable public var wantsUpperLayers: Bool { true }
 }
 
 /// The packet table's field names, by number rather than by string.
