@@ -26,6 +26,7 @@ static void *zs_alloc(void *ud, void *ptr, size_t osize, size_t nsize) {
 
 static int open_libs(lua_State *L) {
   luaL_openlibs(L);
+  zs_mac_cache_open(L);
   return 0;
 }
 

@@ -1,4 +1,5 @@
 import CLua
+import CShim
 
 /// Addresses pushed as Lua strings in AddressText's formats, written into a
 /// stack buffer (no Swift String in between).
@@ -6,6 +7,7 @@ extension LuaStack {
   /// "aa:bb:cc:dd:ee:ff", as AddressText.mac writes it (colons between any number of bytes).
   func pushMACText(_ b: UnsafeRawBufferPointer) {
     let n = b.count
+    if n == 6 { return zs_push_mac6(L, b.baseAddress!.assumingMemoryBound(to: UInt8.self)) }
     guard n > 0 else { return push(b) }
     withUnsafeTemporaryAllocation(of: CChar.self, capacity: 3 * n) { out in
       let hex: StaticString = "0123456789abcdef"

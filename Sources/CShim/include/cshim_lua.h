@@ -75,6 +75,10 @@ int zs_partial_frame(lua_State *L, int idx);
 void zs_partial_done(lua_State *L, int idx);
 int zs_lazy_message(lua_State *L, int idx);
 void zs_push_message_mt(lua_State *L);
+// A 6-byte MAC address as "aa:bb:cc:dd:ee:ff", through a cache of recent
+// ones that zs_mac_cache_open (at the state's start) makes.
+void zs_mac_cache_open(lua_State *L);
+void zs_push_mac6(lua_State *L, const unsigned char *b);
 int zs_upvalueindex(int i);
 void zs_pop(lua_State *L, int n);
 void zs_newtable(lua_State *L);
