@@ -10,20 +10,21 @@ import OpenFlow
 /// The private keys of tables filled on first read (the prelude spells them
 /// too): short strings that start with a NUL byte, as no field an app names
 /// does. An event made from a frame keeps it and where it starts; a PACKET_IN
-/// message the same, for its match; a reply's message only its frame.
+/// message, for its match, keeps its event (one key to set and clear, not
+/// two); a reply's message only its frame.
 enum PrivateKey {
   static let frame = "\0frame", offset = "\0foff"
-  static let messageFrame = "\0mframe", messageOffset = "\0mfoff"
+  static let messageEvent = "\0mev"
 }
 
 extension LuaRuntime {
   /// Keys and values the lazy fields use, as upvalues after the
   /// PacketInStrings ones (LazyUp order).
   private static let lazyStrings = ["msg", "datapath", "datapath_id", "version", "xid", "type", "conn_id",
-                                    PrivateKey.frame, PrivateKey.offset, PrivateKey.messageFrame,
-                                    PrivateKey.messageOffset, "PACKET_IN", "match", "pkt", "data"]
+                                    PrivateKey.frame, PrivateKey.offset, PrivateKey.messageEvent,
+                                    "PACKET_IN", "match", "pkt", "data"]
   private enum LazyUp: Int {
-    case msg, datapath, datapathId, version, xid, type, connId, frame, foff, mframe, mfoff, packetIn, match, pkt, data
+    case msg, datapath, datapathId, version, xid, type, connId, frame, foff, mev, packetIn, match, pkt, data
     /// Then the five tables given to core.lazy_fields, then PacketKey's names.
     case datapaths, packetInMeta, partialMeta, partialFrames, eventMeta, packetKeys
 
@@ -39,8 +40,8 @@ extension LuaRuntime {
   ///   version and xid, each kept in the event once made. A malformed frame
   ///   raises at the line that read `msg`.
   /// - message(ev) -> the event's message, or nil and why (for filters, which
-  ///   must not raise). A PACKET_IN's gets `pkt_mt` and keeps its frame under
-  ///   two private keys until its match is read.
+  ///   must not raise). A PACKET_IN's gets `pkt_mt` and keeps its event
+  ///   under a private key until its match is read.
   /// - pkt_index(msg, k) is `pkt_mt`'s __index: the match, and the packet
   ///   decoded up to Ethernet, its upper layers waiting in `partial_frames`
   ///   behind `partial_mt` (see the prelude).
@@ -134,22 +135,20 @@ extension LuaRuntime {
     let top = lua_gettop(L)
     let stack = LuaStack(L)
     if field == .match {
-      rawField(L, msg, .mframe)
-      guard lua_type(L, top + 1) == LUA_TSTRING else {
+      rawField(L, msg, .mev)
+      guard lua_type(L, top + 1) == LUA_TTABLE else {
         lua_pushnil(L)
         return keep(L, in: msg, field, top: top)
       }
-      rawField(L, msg, .mfoff)
-      let pushed = withFrame(stack, at: top + 1) { b -> Bool in
+      rawField(L, top + 1, .frame)
+      rawField(L, top + 1, .foff)
+      let pushed = withFrame(stack, at: top + 2) { b -> Bool in
         guard let w = PacketInWire(b) else { return false }
         return stack.pushPacketInMatch(w, strings: zs_upvalueindex(2))
       }
       if pushed != true { lua_pushnil(L) }
-      // The frame is let go.
-      lua_pushvalue(L, LazyUp.mframe.index)
-      lua_pushnil(L)
-      lua_rawset(L, msg)
-      lua_pushvalue(L, LazyUp.mfoff.index)
+      // The event is let go.
+      lua_pushvalue(L, LazyUp.mev.index)
       lua_pushnil(L)
       lua_rawset(L, msg)
     } else {
@@ -311,11 +310,8 @@ extension LuaRuntime {
     lua_settop(L, -2)
     if packetIn {
       if n == 2 {
-        lua_pushvalue(L, LazyUp.mframe.index)
-        lua_pushvalue(L, top + 1)
-        lua_rawset(L, m)
-        lua_pushvalue(L, LazyUp.mfoff.index)
-        lua_pushvalue(L, top + 2)
+        lua_pushvalue(L, LazyUp.mev.index)
+        lua_pushvalue(L, ev)
         lua_rawset(L, m)
       }
       lua_pushvalue(L, LazyUp.packetInMeta.index)

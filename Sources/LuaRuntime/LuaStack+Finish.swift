@@ -36,12 +36,12 @@ extension LuaStack {
     lua_settop(L, top)
     // A PACKET_IN message whose match waits.
     guard zs_lazy_message(L, t) != 0 else { return }
-    rawField(t, PrivateKey.messageFrame)
-    guard lua_type(L, -1) == LUA_TSTRING else { return }
-    rawField(t, PrivateKey.messageOffset)
-    let match = LuaRuntime.withFrame(self, at: top + 1) { b in try? OFCodec.decode(b) }??.msg["match"]
-    clear(t, PrivateKey.messageFrame)
-    clear(t, PrivateKey.messageOffset)
+    rawField(t, PrivateKey.messageEvent)
+    guard lua_type(L, -1) == LUA_TTABLE else { return }
+    rawField(top + 1, PrivateKey.frame)
+    rawField(top + 1, PrivateKey.offset)
+    let match = LuaRuntime.withFrame(self, at: top + 2) { b in try? OFCodec.decode(b) }??.msg["match"]
+    clear(t, PrivateKey.messageEvent)
     guard let match else { return }
     push("match")
     push(match)

@@ -81,7 +81,7 @@ PARTIAL.__newindex = function(p, k, v) finish_packet(p); rawset(p, k, v) end
 PARTIAL.__pairs = function(p) finish_packet(p); return next, p, nil end
 
 -- A PACKET_IN's match is decoded on its first read too: until then the
--- message keeps its frame under two private keys ("\0mframe", "\0mfoff").
+-- message keeps its event, which has the frame, under a private key ("\0mev").
 -- The match and the packet are made by PKT.__index, in Swift (see
 -- core.lazy_fields, which makes the event's lazy fields too).
 local PKT = {}
