@@ -152,3 +152,21 @@ packet_in(3, eth("ff:ff:ff:ff:ff:ff", "02:00:00:00:00:01", 0x0806, arp(1, "02:00
 src 02:00:00:00:00:01 type 2054
 keys arp_op,arp_sha,arp_spa,arp_tha,arp_tpa,eth_dst,eth_src,eth_type
 note mine, spa 10.0.0.1, op 1, src 02:00:00:00:00:01
+
+=== a template compiled from a packet not read above Ethernet holds the whole packet
+--- app a.lua
+local app = zof.app("a")
+app:message("PACKET_IN", function(ev)
+  local pkt = ev.msg.pkt
+  print("src " .. pkt.eth_src)
+  zof.compile{type = "PACKET_OUT", msg = {in_port = "CONTROLLER",
+    actions = {{action = "OUTPUT", port_no = 2}}, pkt = pkt}}:send()
+end)
+--- switch 1.3
+--- input
+packet_in(1, eth("ff:ff:ff:ff:ff:ff", "02:00:00:00:00:01", 0x0806, arp(1, "02:00:00:00:00:01", "10.0.0.1", "00:00:00:00:00:00", "10.0.0.9"))),
+--- output
+{type = "PACKET_OUT", msg = {in_port = "CONTROLLER", actions = {{action = "OUTPUT", port_no = 2}},
+  data = eth("ff:ff:ff:ff:ff:ff", "02:00:00:00:00:01", 0x0806, arp(1, "02:00:00:00:00:01", "10.0.0.1", "00:00:00:00:00:00", "10.0.0.9")) .. string.rep("\0", 18)}},
+--- log
+src 02:00:00:00:00:01
