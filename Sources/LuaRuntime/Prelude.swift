@@ -1195,7 +1195,7 @@ function entry.reply(id, xid, kind, typ, payload, final)
   end
   local dp = datapaths[w.conn]
   local msg = payload
-  if kind == "frame" then msg = setmetatable({[FRAME] = payload}, LAZY) end
+  if kind == "frame" then msg = setmetatable({[FRAME] = payload}, typ == "PACKET_IN" and LAZY_PI or LAZY) end
   local reply = {type = typ, xid = xid, msg = msg, datapath = dp, datapath_id = dp and dp.datapath_id,
     version = dp and dp.version}
   if typ == "ERROR" then

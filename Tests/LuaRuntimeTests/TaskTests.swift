@@ -110,6 +110,46 @@ final class TaskTests: XCTestCase {
     XCTAssertEqual(h.printed, ["REPLY.PORT_DESC: x1,x2,x3"])
   }
 
+  /// A switch may answer a request with a PACKET_IN of its xid: the reply's
+  /// message reads as a PACKET_IN's does (its packet too), and one sent on
+  /// unread goes out whole and still reads as one afterwards.
+  func testAPacketInReplyIsAPacketInMessage() throws {
+    let h = try TaskHarness([
+      "a.lua": """
+        local app = zof.app("a")
+        app:message("CHANNEL_UP", function(ev)
+          local r = zof.request{type = "BARRIER_REQUEST"}
+          print(r.type .. " from " .. r.msg.pkt.eth_src .. " on " .. r.msg.in_port)
+          r = zof.request{type = "BARRIER_REQUEST"}
+          zof.send{type = "PACKET_IN", msg = r.msg}
+          print("then " .. r.msg.pkt.arp_spa)
+        end)
+        """
+    ])
+    let sw = h.connect()
+    let arp = try PacketBuilder.build(.table([
+      "eth_dst": .string("ff:ff:ff:ff:ff:ff"), "eth_src": .string("02:00:00:00:00:01"), "arp_op": .uint(1),
+      "arp_sha": .string("02:00:00:00:00:01"), "arp_spa": .string("10.0.0.1"), "arp_tpa": .string("10.0.0.9"),
+    ]))
+    func answer(_ i: Int) throws {
+      let req = try XCTUnwrap(sw.received.filter { $0.type == "BARRIER_REQUEST" }.dropFirst(i).first)
+      sw.send(OFMessage(version: 4, type: "PACKET_IN", xid: req.xid, msg: .table([
+        "buffer_id": .string("NO_BUFFER"), "reason": .string("ACTION"), "table_id": .uint(1), "cookie": .uint(5),
+        "match": .table(["in_port": .uint(7)]), "data": .bytes(arp),
+      ])))
+      h.settle(sw)
+    }
+    try answer(0)
+    XCTAssertEqual(h.printed, ["PACKET_IN from 02:00:00:00:00:01 on 7"])
+    try answer(1)
+    XCTAssertEqual(h.printed.last, "then 10.0.0.1")
+    let sent = try XCTUnwrap(sw.received.last { $0.type == "PACKET_IN" })
+    XCTAssertEqual(sent.msg["match"], .table(["in_port": .uint(7)]))
+    XCTAssertEqual(sent.msg["data"], .bytes(arp))
+    XCTAssertEqual(sent.msg["cookie"], .uint(5))
+    XCTAssertEqual(h.errors, [])
+  }
+
   func testStreamedRequestYieldsPartsOneByOne() throws {
     let h = try TaskHarness([
       "a.lua": """
