@@ -27,8 +27,12 @@ extension LuaRuntime {
 
   /// A message that could not be read from Lua or encoded for the switch.
   static func sendFailure(_ L: OpaquePointer?, _ what: String, _ dp: Datapath, _ error: Error) -> Int32 {
-    if let e = error as? LuaError { return fail(L, "\(what): \(e)") }
-    return fail(L, "\(what): cannot encode for OpenFlow \(OFVersion.name(dp.version)) (\(dp.idText)): \(error)")
+    fail(L, sendFailureText(what, dp, error))
+  }
+
+  static func sendFailureText(_ what: String, _ dp: Datapath, _ error: Error) -> String {
+    if let e = error as? LuaError { return "\(what): \(e)" }
+    return "\(what): cannot encode for OpenFlow \(OFVersion.name(dp.version)) (\(dp.idText)): \(error)"
   }
 
   static func set(_ L: OpaquePointer, _ name: String, _ fn: zs_fn) {

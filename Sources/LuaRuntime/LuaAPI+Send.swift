@@ -15,7 +15,8 @@ extension LuaRuntime {
         LuaStack(L!).push(Int(xid))
         return 1
       } catch {
-        return LuaRuntime.sendFailure(L, "zof.send", dp, error)
+        // template:send's Lua way names itself.
+        return LuaRuntime.sendFailure(L, LuaStack(L!).string(at: 3) ?? "zof.send", dp, error)
       }
     }
     set(L, "compile") { L in
@@ -87,7 +88,7 @@ extension LuaRuntime {
       s.push(Int(xid))
       return 1
     } catch {
-      return raise("template:send: cannot encode for OpenFlow \(OFVersion.name(dp.version)): \(error)")
+      return raise(LuaRuntime.sendFailureText("template:send", dp, error))
     }
   }
 

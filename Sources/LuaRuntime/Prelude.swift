@@ -44,7 +44,7 @@ DP.__tostring = function(dp) return "datapath " .. dp.datapath_id end
 -- (Not `return check(...)`: a tail call would drop this frame and the error
 -- would point one level off the app's line.)
 function DP.send(dp, msg)
-  local xid = check(2, core.send(dp.conn_id, msg))
+  local xid = check(2, core.send(dp.conn_id, msg, "dp:send"))
   return xid
 end
 function DP.close(dp) interrupted = true; core.close(dp.conn_id) end
@@ -731,7 +731,7 @@ end
 local function template_send_slow(self, args, dp)
   local ok, msg = pcall(fill, self.msg, args or {})
   if not ok then error(msg, 3) end
-  local xid = check(3, core.send(dp and dp.conn_id or CUR[1], msg))
+  local xid = check(3, core.send(dp and dp.conn_id or CUR[1], msg, "template:send"))
   return xid
 end
 TEMPLATE.send = core.template_method(CUR, template_send_slow)

@@ -295,6 +295,26 @@ has no value
 a.lua:14: not a compiled template
 a.lua:16: datapath is not connected
 
+=== template:send of a message the switch's version cannot say is an error at the app's line, and nothing goes out
+--- app a.lua
+local app = zof.app("a")
+local METER = zof.compile{type = "METER_MOD", msg = {command = "ADD", meter_id = 1}}
+local GOTO = zof.compile{type = "FLOW_MOD", msg = {priority = "$p", instructions = {{instruction = "GOTO_TABLE", table_id = 2}}}}
+local OK = zof.compile{type = "FLOW_MOD", msg = {priority = "$p"}}
+app:message("CHANNEL_UP", function(ev)
+  print(select(2, pcall(function() METER:send() end)))
+  print(select(2, pcall(function() GOTO:send{p = 5} end)))
+  print(select(2, pcall(function() GOTO:send{p = "x"} end)))
+  OK:send{p = 6}
+end)
+--- switch 1.0
+--- output
+{type = "FLOW_MOD", msg = {priority = 6}},
+--- log
+a.lua:6: template:send: cannot encode for OpenFlow 1.0 (00:00:00:00:00:00:00:01): METER_MOD at offset 0: message type METER_MOD does not exist in OpenFlow 1.0
+a.lua:7: template:send: cannot encode for OpenFlow 1.0 (00:00:00:00:00:00:00:01): FLOW_MOD at offset 8: instruction GOTO_TABLE cannot be expressed in OpenFlow 1.0
+a.lua:8: template:send: cannot encode for OpenFlow 1.0 (00:00:00:00:00:00:00:01): FLOW_MOD at offset 8: unknown priority 'x'
+
 === a template without MAC slots is patched: priority, buffer, ports and timeouts are all numbers
 --- app a.lua
 local app = zof.app("a")

@@ -68,9 +68,9 @@ end)
 packet_in(1),
 --- log
 template error: 
-bad.lua:5: zof.send
+bad.lua:5: template:send
 failed: 
-bad.lua:8: zof.send
+bad.lua:8: dp:send
 pkt.eth_type
 
 === a PACKET_IN's fields read one at a time, then written and iterated, stay one consistent table
