@@ -12,7 +12,17 @@ final class RecordingSink: EventSink {
   var readBackValue: Bool? = nil
   var resumes = 0
 
-  func begin(_ event: HostEvent) { current = event.name }
+  /// The frames of the message events begun, copied as they were then.
+  var frames: [[UInt8]] = []
+
+  func begin(_ event: HostEvent) {
+    current = event.name
+    switch event.payload {
+    case .frame(let b): frames.append(Array(b))
+    case .ownedFrame(let b): frames.append(b)
+    default: break
+    }
+  }
   func deliver(toApp index: Int) -> Bool {
     seen.append("\(current)@\(index)")
     onDeliver?(index)
@@ -64,6 +74,24 @@ final class DispatcherTests: XCTestCase {
     XCTAssertEqual(
       s.seen,
       ["OUTER@1", "OUTER@2", "end OUTER", "resume", "INNER@1", "INNER@2", "end INNER", "resume"])
+  }
+
+  /// Frames handed over while an event runs (a nested read) queue behind it,
+  /// each its own event, copied: the read buffer is reused meanwhile.
+  func testFramesArrivingDuringDispatchWaitAndAreCopied() throws {
+    let (d, s) = make([100])
+    let one = try OFCodec.encode(OFMessage(version: 4, type: "ECHO_REQUEST", xid: 7))
+    let two = try OFCodec.encode(OFMessage(version: 4, type: "ECHO_REQUEST", xid: 8, msg: .table(["data": .bytes([1, 2])])))
+    var buffer = one + two
+    s.onDeliver = { _ in
+      guard s.current == "OUTER" else { return }
+      buffer.withUnsafeBytes { d.dispatchFrames("ECHO_REQUEST", datapath: nil, frames: $0, stillOpen: { true }) }
+      for i in buffer.indices { buffer[i] = 0 }
+    }
+    d.dispatch(HostEvent(event: "OUTER"))
+    XCTAssertEqual(s.seen, ["OUTER@1", "end OUTER", "resume", "ECHO_REQUEST@1", "end ECHO_REQUEST", "resume",
+                            "ECHO_REQUEST@1", "end ECHO_REQUEST", "resume"])
+    XCTAssertEqual(s.frames, [one, two])
   }
 
   func testPostOutsideDispatchRunsAtOnce() {
