@@ -347,8 +347,10 @@ local function ensure_task()
   if cur_task then return cur_task end
   if cur_co == nil or not isyieldable() then return nil end
   next_task = next_task + 1
+  -- The fields a task gets later are named too, as nil: the table is made
+  -- at its final size, where growing it one field at a time rehashed it.
   local t = {id = next_task, co = cur_co, app = cur_app, desc = cur_h.desc, origin = cur_origin,
-    conn = CUR[1], waiters = nil}
+    conn = CUR[1], handle = nil, wait = nil, queued = nil, resume_with = nil, done = nil, ok = nil, result = nil}
   t.handle = setmetatable({[TASK] = t}, TASK)
   tasks[next_task] = t
   ntasks = ntasks + 1
@@ -528,10 +530,13 @@ local function need_task(what)
   return t
 end
 
+-- The timeout's message is worded only if it comes (see entry.timer): most
+-- waits end well. Wait records name these fields, as nil, when made, so
+-- they are made at their final size.
 local function with_timeout(t, w, seconds, what)
   if seconds then
     w.timer = core.timer(seconds)
-    w.timeout_msg = ("%s timed out after %g s"):format(what, seconds)
+    w.what, w.seconds = what, seconds
     timer_owner[w.timer] = t
   end
   t.wait = w
@@ -568,13 +573,14 @@ end
 
 local function request(conn, msg, opts, stream, what)
   local t = need_task(what)
-  local w = {kind = "request", conn = conn, stream = stream and {parts = {}, n = 0, done = false} or nil}
+  local w = {kind = "request", conn = conn, stream = stream and {parts = {}, n = 0, done = false} or nil,
+    xid = nil, timer = nil, what = nil, seconds = nil}
   local xid, err = core.request(conn, msg, t.id, stream or false)
   if xid == nil then error(err, 3) end
   w.xid = xid
   if stream then t.stream_w = w end
   local seconds = opts and opts.timeout or 10
-  with_timeout(t, w, seconds, ("%s (xid %d)"):format(what, xid))
+  with_timeout(t, w, seconds, what)
   return t, w
 end
 
@@ -628,7 +634,7 @@ function TASK.wait(h, opts)
     if me == t then error("task:wait: a task cannot wait for itself", 2) end
     t.waiters = t.waiters or {}
     t.waiters[#t.waiters + 1] = me
-    with_timeout(me, {kind = "task"}, opts and opts.timeout, "task:wait")
+    with_timeout(me, {kind = "task", timer = nil, what = nil, seconds = nil}, opts and opts.timeout, "task:wait")
     suspend(me)
   end
   if not t.ok then error(t.result, 0) end
@@ -643,7 +649,8 @@ function zof.wait_event(name, opts)
   local list = event_waiters[name] or {}
   event_waiters[name] = list
   list[#list + 1] = t
-  with_timeout(t, {kind = "event", event = name}, opts and opts.timeout, "zof.wait_event " .. name)
+  with_timeout(t, {kind = "event", event = name, timer = nil, what = nil, seconds = nil}, opts and opts.timeout,
+    "zof.wait_event " .. name)
   return suspend(t)
 end
 
@@ -668,7 +675,8 @@ function zof.call(app_name, req, opts)
   req.event = (req.event or "REQUEST"):upper()
   req.from = cur_app and cur_app.name
   req[CALL] = t
-  with_timeout(t, {kind = "call"}, opts and opts.timeout or 10, ("zof.call %s %s"):format(app_name, req.event))
+  with_timeout(t, {kind = "call", timer = nil, what = nil, seconds = nil}, opts and opts.timeout or 10,
+    ("zof.call %s %s"):format(app_name, req.event))
   local idx
   for i, a in ipairs(apps) do if a == target_app then idx = i end end
   interrupted = true
@@ -1176,7 +1184,8 @@ function entry.timer(id)
   if w.kind == "sleep" then
     make_ready(t, true)
   else
-    make_ready(t, false, wait_error("timeout", w.timeout_msg, {xid = w.xid}))
+    local what = w.xid and ("%s (xid %d)"):format(w.what, w.xid) or w.what
+    make_ready(t, false, wait_error("timeout", ("%s timed out after %g s"):format(what, w.seconds), {xid = w.xid}))
   end
 end
 

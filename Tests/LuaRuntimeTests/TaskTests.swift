@@ -324,7 +324,12 @@ final class TaskTests: XCTestCase {
           local ok, err = pcall(zof.call, "nobody", {})
           print(ok, err:match("no such app") ~= nil)
           local ok2, err2 = pcall(zof.call, "calc", {event = "IGNORED"}, {timeout = 1})
-          print(ok2, err2.kind)
+          print(ok2, err2.kind, tostring(err2))
+          local ok3, err3 = pcall(zof.wait_event, "never", {timeout = 0.5})
+          print(ok3, tostring(err3))
+          local long = zof.spawn(function() zof.sleep(100) end)
+          local ok4, err4 = pcall(long.wait, long, {timeout = 0.25})
+          print(ok4, tostring(err4))
         end)
         """,
       "calc.lua": """
@@ -335,7 +340,12 @@ final class TaskTests: XCTestCase {
     ])
     h.advance(0.1)
     h.advance(1)
-    XCTAssertEqual(h.printed, ["calc start", "answer\t42", "false\ttrue", "false\ttimeout"])
+    h.advance(0.5)
+    h.advance(0.25)
+    XCTAssertEqual(h.printed, ["calc start", "answer\t42", "false\ttrue",
+                               "false\ttimeout\tzof.call calc IGNORED timed out after 1 s",
+                               "false\tzof.wait_event NEVER timed out after 0.5 s",
+                               "false\ttask:wait timed out after 0.25 s"])
   }
 
   func testWaitingWhereLuaCannotYieldGivesAClearError() throws {
