@@ -350,7 +350,8 @@ local function ensure_task()
   -- The fields a task gets later are named too, as nil: the table is made
   -- at its final size, where growing it one field at a time rehashed it.
   local t = {id = next_task, co = cur_co, app = cur_app, desc = cur_h.desc, origin = cur_origin,
-    conn = CUR[1], handle = nil, wait = nil, queued = nil, resume_with = nil, done = nil, ok = nil, result = nil}
+    conn = CUR[1], handle = nil, wait = nil, queued = nil, resume_ok = nil, resume_n = nil, resume_with = nil,
+    done = nil, ok = nil, result = nil}
   t.handle = setmetatable({[TASK] = t}, TASK)
   tasks[next_task] = t
   ntasks = ntasks + 1
@@ -358,10 +359,14 @@ local function ensure_task()
   return t
 end
 
-local function make_ready(t, ...)
+-- What a task is woken with: ok, and a value or (rarely, from zof.reply)
+-- a packed list of them, so a sleep or a reply makes no table here.
+local function make_ready(t, ok, ...)
   if t.done or t.queued then return end
   t.queued = true
-  t.resume_with = table.pack(...)
+  local n = select("#", ...)
+  t.resume_ok, t.resume_n = ok, n
+  if n <= 1 then t.resume_with = (...) else t.resume_with = table.pack(...) end
   ready_n = ready_n + 1
   ready_q[ready_n] = t
   interrupted = true
@@ -499,14 +504,14 @@ local function resume_ready()
     i = i + 1
     t.queued = false
     if not t.done then
-      local args = t.resume_with
+      local v = t.resume_with
       t.resume_with = nil
       if t.start then
         local fn = t.start
         t.start = nil
         step(t, t.co, t.app, t, t.origin, t.conn, fn, nil)
       else
-        step(t, t.co, t.app, t, t.origin, t.conn, table.unpack(args, 1, args.n))
+        step(t, t.co, t.app, t, t.origin, t.conn, t.resume_ok, t.resume_n, v)
       end
     end
   end
@@ -515,9 +520,10 @@ end
 
 -- Suspends the current task until make_ready; returns what it was woken with.
 local function suspend(t)
-  local r = table.pack(yield(WAIT))
-  if r[1] then return table.unpack(r, 2, r.n) end
-  error(r[2], 0)
+  local ok, n, v = yield(WAIT)
+  if not ok then error(v, 0) end
+  if n == 1 then return v end
+  if n > 1 then return table.unpack(v, 1, v.n) end
 end
 
 local function need_task(what)
@@ -615,7 +621,8 @@ function zof.spawn(fn, ...)
   local args = table.pack(...)
   next_task = next_task + 1
   local t = {id = next_task, co = take_co(), app = cur_app, origin = cur_origin, conn = CUR[1],
-    spawned = true, desc = "task spawned at " .. where(fn)}
+    spawned = true, desc = "task spawned at " .. where(fn), start = nil, handle = nil, wait = nil, queued = nil,
+    resume_ok = nil, resume_n = nil, resume_with = nil, done = nil, ok = nil, result = nil}
   t.start = function() return table.pack(fn(table.unpack(args, 1, args.n))) end
   t.handle = setmetatable({[TASK] = t}, TASK)
   tasks[next_task] = t
@@ -1195,6 +1202,8 @@ function entry.reply(id, xid, kind, typ, payload, final)
   local w = t.stream_w
   if w == nil or w.xid ~= xid then w = t.wait end
   if w == nil or w.xid ~= xid then return end
+  -- The switch has said its last on this xid: nothing is left to cancel.
+  if final then w.xid = nil end
   if kind == "closed" then
     if t.stream_w == w then t.stream_w = nil end
     if t.wait == w then clear_wait(t) end
