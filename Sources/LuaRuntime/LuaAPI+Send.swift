@@ -69,7 +69,7 @@ extension LuaRuntime {
       return LuaRuntime.raiseAtCaller(L)
     }
     switch lua_type(L, 3) {
-    case LUA_TTABLE: s.rawField(3, "conn_id")
+    case LUA_TTABLE: s.rawField(3, named: "conn_id")
     case LUA_TNIL: lua_rawgeti(L, zs_upvalueindex(2), 1)
     default: return 0
     }

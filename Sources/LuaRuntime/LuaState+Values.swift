@@ -143,18 +143,27 @@ extension LuaStack {
     lua_rawget(L, t)
   }
 
+  /// rawField for a name in the binary (no NUL in it): Lua finds the string
+  /// in the cache it keeps by address, where a Swift String is hashed anew.
+  func rawField(_ t: Int32, named name: StaticString) {
+    let t = lua_absindex(L, t)
+    _ = lua_pushstring(L, UnsafeRawPointer(name.utf8Start).assumingMemoryBound(to: CChar.self))
+    lua_rawget(L, t)
+  }
+
   /// `{type = "...", msg = {...}, xid = n}` at `idx` as a message (version set by the caller).
   func message(at idx: Int32) throws(LuaError) -> OFMessage {
     guard lua_type(L, idx) == LUA_TTABLE else { throw LuaError("message must be a table like {type = \"FLOW_MOD\", msg = {...}}") }
     let t = lua_absindex(L, idx)
-    rawField(t, "type")
-    let type = string(at: -1)?.uppercased()
+    rawField(t, named: "type")
+    // Most apps write it in capitals already; uppercased() would copy it.
+    let type = string(at: -1).map { s in s.utf8.contains { $0 &- 0x61 < 26 } ? s.uppercased() : s }
     pop()
     guard let type else { throw LuaError("message has no `type` (e.g. type = \"FLOW_MOD\")") }
-    rawField(t, "msg")
+    rawField(t, named: "msg")
     defer { pop() }
     let body = lua_type(L, -1) == LUA_TNIL ? OFValue.emptyTable : try value(at: -1, path: "msg")
-    rawField(t, "xid")
+    rawField(t, named: "xid")
     let xid = integer(at: -1) ?? 0
     pop()
     return OFMessage(version: 0, type: type, xid: UInt32(truncatingIfNeeded: xid), msg: body)

@@ -101,8 +101,20 @@ enum OFTypes {
     return kind == .MULTIPART_REQUEST ? requestNames[i] : replyNames[i]
   }
 
+  /// Header type by name, per version (the index), for every type but the
+  /// two multipart ones: what most sends look up, in one hash. (A String
+  /// enum's init(rawValue:) compares the name with case after case.)
+  static let wireTypes: [[String: UInt8]] = (0...6).map { v in
+    var d: [String: UInt8] = [:]
+    for (t, k) in kinds(UInt8(v)).enumerated() where !k.isMultipart && kind(UInt8(v), UInt8(t)) != nil {
+      d[k.rawValue] = UInt8(t)
+    }
+    return d
+  }
+
   /// Wire numbers for a schema name on a version: (header type, multipart type).
   static func wire(_ version: UInt8, _ name: String) -> (type: UInt8, mp: UInt16?)? {
+    if Int(version) < wireTypes.count, let t = wireTypes[Int(version)][name] { return (t, nil) }
     var kindName = name
     var mpName: Substring? = nil
     if name.hasPrefix("REQUEST.") {

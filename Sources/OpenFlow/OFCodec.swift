@@ -35,11 +35,13 @@ public enum OFCodec {
     guard msg.fields != nil || msg == .list([]) else { throw e.fail("msg must be a table") }
     let wireType: UInt8
     var mp: UInt16? = nil
+    var unknown = false
     if let w = OFTypes.wire(message.version, message.type) ?? OFTypes.wire(message.version, message.type.uppercased()) {
       wireType = w.type
       mp = w.mp
     } else if message.type.uppercased() == "UNKNOWN" {
       wireType = UInt8(truncatingIfNeeded: try e.field(msg, "ofp_type", bits: 8, default: nil))
+      unknown = true
     } else {
       throw e.fail("message type \(message.type) does not exist in \(OFNames.versionText(message.version))")
     }
@@ -47,7 +49,7 @@ public enum OFCodec {
     e.out.u8(wireType)
     e.out.u16(0)  // length, patched below
     e.out.u32(message.xid)
-    if message.type.uppercased() == "UNKNOWN" {
+    if unknown {
       e.out.append(try e.bytes(msg, "data"))
     } else if let kind = OFTypes.kind(message.version, wireType) {
       try encodeBody(kind, mp, msg, &e)

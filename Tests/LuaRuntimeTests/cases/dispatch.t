@@ -295,6 +295,23 @@ has no value
 a.lua:14: not a compiled template
 a.lua:16: datapath is not connected
 
+=== message type names match in any case when sent
+--- app a.lua
+local app = zof.app("a")
+app:message("CHANNEL_UP", function(ev)
+  zof.send{type = "barrier_request"}
+  zof.send{type = "Flow_Mod", msg = {priority = 3}}
+  zof.send{type = "request.desc"}
+  print(select(2, pcall(zof.send, {type = "no_such_type"})))
+end)
+--- switch 1.3
+--- output
+{type = "BARRIER_REQUEST"},
+{type = "FLOW_MOD", msg = {priority = 3}},
+{type = "REQUEST.DESC"},
+--- log
+zof.send: cannot encode for OpenFlow 1.3 (00:00:00:00:00:00:00:01): NO_SUCH_TYPE at offset 0: message type NO_SUCH_TYPE does not exist in OpenFlow 1.3
+
 === template:send of a message the switch's version cannot say is an error at the app's line, and nothing goes out
 --- app a.lua
 local app = zof.app("a")
