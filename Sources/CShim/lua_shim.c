@@ -166,10 +166,12 @@ int zs_next(lua_State *L, int idx) { return lua_next(L, idx); }
 // Packet tables whose layers above Ethernet wait to be read (see the
 // prelude): their metatable and the weak table of their frames, kept in the
 // registry so Swift can finish one before reading it; and the metatable of
-// PACKET_IN messages, whose match may wait likewise. Raw accesses only.
-static const char partial_mt_key = 0, partial_raw_key = 0, message_mt_key = 0;
+// PACKET_IN messages, whose match may wait likewise, and of those whose
+// fields past the head wait too. Raw accesses only.
+static const char partial_mt_key = 0, partial_raw_key = 0, message_mt_key = 0, message_rest_mt_key = 0;
 
 void zs_set_partial(lua_State *L) {
+  lua_rawsetp(L, LUA_REGISTRYINDEX, &message_rest_mt_key);
   lua_rawsetp(L, LUA_REGISTRYINDEX, &message_mt_key);
   lua_rawsetp(L, LUA_REGISTRYINDEX, &partial_raw_key);
   lua_rawsetp(L, LUA_REGISTRYINDEX, &partial_mt_key);
@@ -185,6 +187,8 @@ static int has_mt(lua_State *L, int idx, const char *key) {
 }
 
 int zs_lazy_message(lua_State *L, int idx) { return has_mt(L, idx, &message_mt_key); }
+
+int zs_lazy_message_rest(lua_State *L, int idx) { return has_mt(L, idx, &message_rest_mt_key); }
 
 void zs_push_message_mt(lua_State *L) { lua_rawgetp(L, LUA_REGISTRYINDEX, &message_mt_key); }
 

@@ -20,9 +20,9 @@ extension LuaRuntime {
     zs_setfuncs_up(L, "decode_into", { L in LuaRuntime.decodeFrame(L, at: 2, into: 1) }, Int32(strings.count))
     for s in strings { LuaStack(L).push(s) }
     zs_setfuncs_up(L, "decode_msg", { L in LuaRuntime.decodeFrame(L, at: 1, into: nil) }, Int32(strings.count))
-    // core.set_partial(mt, frames, message_mt): see zs_set_partial.
+    // core.set_partial(mt, frames, message_mt, message_rest_mt): see zs_set_partial.
     set(L, "set_partial") { L in
-      lua_settop(L, 3)
+      lua_settop(L, 4)
       zs_set_partial(L)
       return 0
     }
@@ -46,7 +46,9 @@ extension LuaRuntime {
   /// Decodes the frame at `frame` into the table at `into`, or into a new
   /// table sized for the fields. PACKET_IN comes straight from the wire
   /// (LuaStack+PacketIn); other messages through OFCodec.
-  static func decodeFrame(_ L: OpaquePointer?, at frame: Int32, into: Int32?) -> Int32 {
+  /// `headOnly` (an event's message, with `later`): a PACKET_IN gets only its
+  /// head (PacketInPart), and 2 results say that the rest waits.
+  static func decodeFrame(_ L: OpaquePointer?, at frame: Int32, into: Int32?, headOnly: Bool = false) -> Int32 {
     let stack = LuaStack(L!)
     func done() -> Int32 {
       if into != nil { lua_pushboolean(L, 1) }
@@ -57,11 +59,12 @@ extension LuaRuntime {
     var matchLeft = false
     let fast = withFrame(stack, at: frame) { b -> Bool in
       guard let w = PacketInWire(b) else { return false }
-      matchLeft = later && w.version != 2
-      // Room for `pkt`, or for the match and the two keys that wait for it.
+      matchLeft = later && (w.version != 2 || headOnly)
+      // Room for `pkt`, or for the match and the key that waits for it.
       let room = Int32(roomFor("PACKET_IN")) + (matchLeft ? 2 : 0)
       if into == nil { lua_createtable(L, 0, w.fieldCount + room) }
-      stack.setPacketInFields(w, into: into ?? -1, strings: zs_upvalueindex(2), withoutMatch: matchLeft)
+      stack.setPacketInFields(w, into: into ?? -1, strings: zs_upvalueindex(2), withoutMatch: matchLeft,
+                              part: later && headOnly ? .head : .all)
       return true
     }
     if fast == true {

@@ -25,8 +25,8 @@ extension LuaRuntime {
                                     "PACKET_IN", "match", "pkt", "data"]
   private enum LazyUp: Int {
     case msg, datapath, datapathId, version, xid, type, connId, frame, foff, mev, packetIn, match, pkt, data
-    /// Then the five tables given to core.lazy_fields, then PacketKey's names.
-    case datapaths, packetInMeta, partialMeta, partialFrames, eventMeta, packetKeys
+    /// Then the six tables given to core.lazy_fields, then PacketKey's names.
+    case datapaths, packetInMeta, partialMeta, partialFrames, eventMeta, packetInRestMeta, packetKeys
 
     /// The event fields made on first read.
     static let event: [LazyUp] = [.msg, .datapath, .datapathId, .version, .xid]
@@ -52,19 +52,20 @@ extension LuaRuntime {
   static func registerLazy(_ L: OpaquePointer) {
     set(L, "lazy_fields") { L in
       let L = L!
-      lua_settop(L, 5)
+      lua_settop(L, 6)
       let fns: [zs_fn] = [{ L in LuaRuntime.eventIndex(L!) }, { L in LuaRuntime.eventMessage(L!) },
-                          { L in LuaRuntime.packetInIndex(L!) }, { L in LuaRuntime.tableMatch(L!) }]
-      let count = PacketInStrings.all.count + LuaRuntime.lazyStrings.count + 5 + PacketKey.names.count
+                          { L in LuaRuntime.packetInIndex(L!) }, { L in LuaRuntime.tableMatch(L!) },
+                          { L in LuaRuntime.packetInNewIndex(L!) }]
+      let count = PacketInStrings.all.count + LuaRuntime.lazyStrings.count + 6 + PacketKey.names.count
       precondition(count <= 254, "a C closure holds at most 255 upvalues, its function pointer one of them")
       for fn in fns {
         _ = lua_checkstack(L, Int32(count) + 4)
         for s in PacketInStrings.all + LuaRuntime.lazyStrings { LuaStack(L).push(s) }
-        for i: Int32 in 1...5 { lua_pushvalue(L, i) }
+        for i: Int32 in 1...6 { lua_pushvalue(L, i) }
         for s in PacketKey.names { LuaStack(L).push(s) }
         zs_pushfn_up(L, fn, Int32(count))
       }
-      return 4
+      return 5
     }
   }
 
@@ -85,9 +86,59 @@ extension LuaRuntime {
 
   private static func packetInIndex(_ L: OpaquePointer) -> Int32 {
     lua_settop(L, 2)
-    guard let field = packetInField(L, 2) else { return 0 }
-    pushPacketInField(L, 1, field)
+    let filled = fillRest(L, 1)
+    if let field = packetInField(L, 2) {
+      pushPacketInField(L, 1, field)
+      return 1
+    }
+    guard filled else { return 0 }
+    lua_rawget(L, 1)
     return 1
+  }
+
+  /// A write of a field the message lacks: the rest first, so the write is
+  /// not undone by it.
+  private static func packetInNewIndex(_ L: OpaquePointer) -> Int32 {
+    lua_settop(L, 3)
+    fillRest(L, 1)
+    lua_rawset(L, 1)
+    return 0
+  }
+
+  /// Sets the fields past the head of the PACKET_IN message at `msg`, from
+  /// its event's frame, if they still wait (its metatable says so); then its
+  /// metatable is the one of messages whose match alone may wait. True if
+  /// they waited.
+  @discardableResult
+  private static func fillRest(_ L: OpaquePointer, _ msg: Int32) -> Bool {
+    guard lua_getmetatable(L, msg) != 0 else { return false }
+    let waiting = lua_rawequal(L, -1, LazyUp.packetInRestMeta.index) != 0
+    lua_settop(L, -2)
+    guard waiting else { return false }
+    let msg = lua_absindex(L, msg)
+    let top = lua_gettop(L)
+    let stack = LuaStack(L)
+    rawField(L, msg, .mev)
+    if lua_type(L, top + 1) == LUA_TTABLE {
+      rawField(L, top + 1, .frame)
+      rawField(L, top + 1, .foff)
+      _ = withFrame(stack, at: top + 2) { b in
+        guard let w = PacketInWire(b) else { return }
+        stack.setPacketInFields(w, into: msg, strings: zs_upvalueindex(2), withoutMatch: true, part: .rest)
+      }
+    }
+    lua_settop(L, top)
+    lua_pushvalue(L, LazyUp.packetInMeta.index)
+    lua_setmetatable(L, msg)
+    return true
+  }
+
+  /// Whether the key at `k` names a PACKET_IN field past the head.
+  private static func isRestField(_ L: OpaquePointer, _ k: Int32) -> Bool {
+    typealias S = PacketInStrings
+    return [S.totalLen, S.inPhyPort, S.reason, S.tableId, S.cookie].contains {
+      lua_rawequal(L, k, zs_upvalueindex(2) - Int32($0)) != 0
+    }
   }
 
   /// The lazy event field the key at `k` names.
@@ -135,6 +186,8 @@ extension LuaRuntime {
     let top = lua_gettop(L)
     let stack = LuaStack(L)
     if field == .match {
+      // The match lets the event go, and the rest needs it.
+      fillRest(L, msg)
       rawField(L, msg, .mev)
       guard lua_type(L, top + 1) == LUA_TTABLE else {
         lua_pushnil(L)
@@ -191,8 +244,17 @@ extension LuaRuntime {
       }
     }
     let msgTable = lua_type(L, msg) == LUA_TTABLE
-    guard lua_type(L, msg) == LUA_TNIL || msgTable, let msgLazy = msgTable ? ownMeta(L, msg, .packetInMeta) : false
-    else { return 0 }
+    guard lua_type(L, msg) == LUA_TNIL || msgTable else { return 0 }
+    // A message whose rest waits holds its head only: a key no rest field
+    // has is not in it, and needs no filling in to say so.
+    var msgLazy = false, msgRest = false
+    if msgTable && lua_getmetatable(L, msg) != 0 {
+      msgRest = lua_rawequal(L, -1, LazyUp.packetInRestMeta.index) != 0
+      msgLazy = msgRest || lua_rawequal(L, -1, LazyUp.packetInMeta.index) != 0
+      lua_settop(L, msg)
+      // An app's own metatable.
+      guard msgLazy else { return 0 }
+    }
     lua_pushnil(L)  // pkt, once needed
     lua_pushnil(L)
     while lua_next(L, f) != 0 {
@@ -202,9 +264,17 @@ extension LuaRuntime {
         lua_settop(L, want)
         lua_pushvalue(L, key)
         lua_rawget(L, msg)
-        if lua_type(L, -1) == LUA_TNIL, msgLazy, let field = packetInField(L, key) {
+        if lua_type(L, -1) == LUA_TNIL, msgLazy {
           lua_settop(L, want)
-          pushPacketInField(L, msg, field)
+          if let field = packetInField(L, key) {
+            pushPacketInField(L, msg, field)
+          } else if msgRest && isRestField(L, key) {
+            fillRest(L, msg)
+            lua_pushvalue(L, key)
+            lua_rawget(L, msg)
+          } else {
+            lua_pushnil(L)
+          }
         }
         if lua_type(L, -1) == LUA_TNIL {
           lua_settop(L, want)
@@ -298,7 +368,7 @@ extension LuaRuntime {
     rawField(L, ev, .frame)
     rawField(L, ev, .foff)
     lua_pushboolean(L, 1)  // decode_msg's `later`: the match on first read
-    let n = decodeFrame(L, at: top + 1, into: nil)
+    let n = decodeFrame(L, at: top + 1, into: nil, headOnly: true)
     let m = top + 4
     guard lua_type(L, m) == LUA_TTABLE else {
       lua_copy(L, top + 3 + n, top + 1)
@@ -314,7 +384,7 @@ extension LuaRuntime {
         lua_pushvalue(L, ev)
         lua_rawset(L, m)
       }
-      lua_pushvalue(L, LazyUp.packetInMeta.index)
+      lua_pushvalue(L, (n == 2 ? LazyUp.packetInRestMeta : LazyUp.packetInMeta).index)
       lua_setmetatable(L, m)
     }
     lua_copy(L, m, top + 1)

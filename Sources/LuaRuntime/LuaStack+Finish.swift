@@ -34,18 +34,29 @@ extension LuaStack {
       return
     }
     lua_settop(L, top)
-    // A PACKET_IN message whose match waits.
-    guard zs_lazy_message(L, t) != 0 else { return }
+    // A PACKET_IN message whose match waits, or its fields past the head too.
+    let rest = zs_lazy_message_rest(L, t) != 0
+    guard rest || zs_lazy_message(L, t) != 0 else { return }
+    if rest {
+      zs_push_message_mt(L)
+      lua_setmetatable(L, t)
+    }
     rawField(t, PrivateKey.messageEvent)
     guard lua_type(L, -1) == LUA_TTABLE else { return }
     rawField(top + 1, PrivateKey.frame)
     rawField(top + 1, PrivateKey.offset)
-    let match = LuaRuntime.withFrame(self, at: top + 2) { b in try? OFCodec.decode(b) }??.msg["match"]
+    let decoded = LuaRuntime.withFrame(self, at: top + 2) { b in try? OFCodec.decode(b) }??.msg
     clear(t, PrivateKey.messageEvent)
-    guard let match else { return }
-    push("match")
-    push(match)
-    lua_rawset(L, t)
+    // What the table holds stays: the head, which an app may have changed.
+    for f in decoded?.fields ?? [] where rest || f.name == "match" {
+      rawField(t, f.name)
+      let absent = lua_type(L, -1) == LUA_TNIL
+      lua_settop(L, -2)
+      guard absent else { continue }
+      push(f.name)
+      push(f.value)
+      lua_rawset(L, t)
+    }
   }
 
   private func clear(_ t: Int32, _ key: String) {

@@ -47,6 +47,12 @@ enum PacketInStrings {
   }()
 }
 
+/// Which of a PACKET_IN's top-level fields to set: all; the head an event's
+/// message starts with (buffer_id, in_port and data, what handlers read
+/// most: data for a PACKET_OUT and for `pkt`); or the rest, on the first read
+/// of any other field.
+enum PacketInPart { case all, head, rest }
+
 /// A PACKET_IN's layout, checked whole before anything is written.
 struct PacketInWire {
   let b: UnsafeRawBufferPointer
@@ -154,8 +160,11 @@ extension LuaStack {
   /// pseudo-index of the first PacketInStrings upvalue.
   /// With `withoutMatch`, `match` is left for `pushPacketInMatch` (a
   /// handler that never reads it never pays for it).
-  func setPacketInFields(_ w: PacketInWire, into idx: Int32, strings: Int32, withoutMatch: Bool = false) {
+  /// `part` picks the head, the rest, or all (see PacketInPart).
+  func setPacketInFields(_ w: PacketInWire, into idx: Int32, strings: Int32, withoutMatch: Bool = false,
+                         part: PacketInPart = .all) {
     let b = w.b
+    let head = part != .rest, rest = part != .head
     let t = lua_absindex(L, idx)
     typealias S = PacketInStrings
     func str(_ k: Int) { lua_pushvalue(L, strings - Int32(k)) }
@@ -182,28 +191,36 @@ extension LuaStack {
     case 1:
       let port = w.u16(14)
       func port10() { pushPort10(port, strings: strings) }
-      set(S.bufferId, buffer)
-      set(S.totalLen) { int(w.u16(12)) }
-      set(S.inPort, port10)
-      set(S.reason) { reason(16) }
-      if !withoutMatch { set(S.match) { pushPacketInMatch(w, strings: strings) } }
+      if head { set(S.bufferId, buffer) }
+      if rest { set(S.totalLen) { int(w.u16(12)) } }
+      if head { set(S.inPort, port10) }
+      if rest {
+        set(S.reason) { reason(16) }
+        if !withoutMatch { set(S.match) { pushPacketInMatch(w, strings: strings) } }
+      }
     case 2:
-      set(S.bufferId, buffer)
-      set(S.inPort) { port32(w.u32(12)) }
-      set(S.inPhyPort) { port32(w.u32(16)) }
-      set(S.totalLen) { int(w.u16(20)) }
-      set(S.reason) { reason(22) }
-      set(S.tableId) { int(w.u8(23)) }
+      if head {
+        set(S.bufferId, buffer)
+        set(S.inPort) { port32(w.u32(12)) }
+      }
+      if rest {
+        set(S.inPhyPort) { port32(w.u32(16)) }
+        set(S.totalLen) { int(w.u16(20)) }
+        set(S.reason) { reason(22) }
+        set(S.tableId) { int(w.u8(23)) }
+      }
     default:
-      set(S.bufferId, buffer)
-      set(S.totalLen) { int(w.u16(12)) }
-      if w.version >= 4 && w.inPortAt >= 0 { set(S.inPort) { port32(w.u32(w.inPortAt)) } }
-      set(S.reason) { reason(14) }
-      set(S.tableId) { int(w.u8(15)) }
-      if w.version >= 4 { set(S.cookie) { int(w.u64(16)) } }
-      if !withoutMatch { set(S.match) { pushPacketInMatch(w, strings: strings) } }
+      if head { set(S.bufferId, buffer) }
+      if rest { set(S.totalLen) { int(w.u16(12)) } }
+      if head && w.version >= 4 && w.inPortAt >= 0 { set(S.inPort) { port32(w.u32(w.inPortAt)) } }
+      if rest {
+        set(S.reason) { reason(14) }
+        set(S.tableId) { int(w.u8(15)) }
+        if w.version >= 4 { set(S.cookie) { int(w.u64(16)) } }
+        if !withoutMatch { set(S.match) { pushPacketInMatch(w, strings: strings) } }
+      }
     }
-    set(S.data, data)
+    if head { set(S.data, data) }
   }
 
   /// The PACKET_IN's match table: 1.0's holds in_port; 1.1 has none (nothing pushed).

@@ -85,16 +85,22 @@ PARTIAL.__pairs = function(p) finish_packet(p); return next, p, nil end
 -- The match and the packet are made by PKT.__index, in Swift (see
 -- core.lazy_fields, which makes the event's lazy fields too).
 local PKT = {}
-core.set_partial(PARTIAL, PARTIAL_FRAME, PKT)
+-- An event's PACKET_IN message starts with its head (buffer_id, in_port, data);
+-- the first read (or write) of any other field sets the rest, and the
+-- message moves to PKT.
+local PKT_REST = {}
+core.set_partial(PARTIAL, PARTIAL_FRAME, PKT, PKT_REST)
 -- An event made from a frame (see below).
 local EV = {}
 local message_of    -- (ev): the message of an event made from a frame, or nil and why
 local fast_match    -- (f, ev): table_match below, in Swift, or nothing when Lua must decide
-EV.__index, message_of, PKT.__index, fast_match = core.lazy_fields(datapaths, PKT, PARTIAL, PARTIAL_FRAME, EV)
+EV.__index, message_of, PKT.__index, fast_match, PKT_REST.__newindex =
+  core.lazy_fields(datapaths, PKT, PARTIAL, PARTIAL_FRAME, EV, PKT_REST)
 PKT.__pairs = function(msg)
   local _ = msg.match
   return next, msg, nil
 end
+PKT_REST.__index, PKT_REST.__pairs = PKT.__index, PKT.__pairs
 
 local function decode_now(msg)
   local frame = rawget(msg, FRAME)

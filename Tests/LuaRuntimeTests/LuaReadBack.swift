@@ -58,15 +58,15 @@ extension LuaState {
     return refs
   }
 
-  /// Registry refs of core.lazy_fields' four functions (event_index,
-  /// message, pkt_index, table_match), made over fresh tables.
+  /// Registry refs of core.lazy_fields' five functions (event_index,
+  /// message, pkt_index, table_match, pkt_newindex), made over fresh tables.
   func lazyFunctionRefs() -> [Int32] {
     zs_newtable(L)
     LuaRuntime.registerLazy(L)
     stack.rawField(-1, "lazy_fields")
-    for _ in 1...5 { zs_newtable(L) }
-    precondition(stack.call(nargs: 5, nresults: 4) == nil, "core.lazy_fields failed")
-    let refs = (0..<4).map { _ in zs_ref(L) }.reversed()
+    for _ in 1...6 { zs_newtable(L) }
+    precondition(stack.call(nargs: 6, nresults: 5) == nil, "core.lazy_fields failed")
+    let refs = (0..<5).map { _ in zs_ref(L) }.reversed()
     stack.pop()
     return Array(refs)
   }

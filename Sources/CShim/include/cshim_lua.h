@@ -65,15 +65,18 @@ void zs_push_template_send(lua_State *L, zs_fn fast);
 // Lua's function-like macros, as functions Swift can see.
 int zs_registryindex(void);
 // Packet tables decoded only up to Ethernet: zs_set_partial pops the
-// metatable of PACKET_IN messages, and below it the packets' weak frame table
-// and their metatable, into the registry; zs_partial_frame pushes the frame
-// of the table at idx and returns 1 if it is such a packet (else 0, nothing
-// pushed); zs_partial_done marks it whole. zs_lazy_message: whether the table
-// at idx has the PACKET_IN message metatable; zs_push_message_mt pushes it.
+// metatable of PACKET_IN messages whose fields past the head wait, then that
+// of PACKET_IN messages, and below them the packets' weak frame table and
+// their metatable, into the registry; zs_partial_frame pushes the frame of
+// the table at idx and returns 1 if it is such a packet (else 0, nothing
+// pushed); zs_partial_done marks it whole. zs_lazy_message and
+// zs_lazy_message_rest: whether the table at idx has the one or the other
+// message metatable; zs_push_message_mt pushes the first.
 void zs_set_partial(lua_State *L);
 int zs_partial_frame(lua_State *L, int idx);
 void zs_partial_done(lua_State *L, int idx);
 int zs_lazy_message(lua_State *L, int idx);
+int zs_lazy_message_rest(lua_State *L, int idx);
 void zs_push_message_mt(lua_State *L);
 // A 6-byte MAC address as "aa:bb:cc:dd:ee:ff", through a cache of recent
 // ones that zs_mac_cache_open (at the state's start) makes.

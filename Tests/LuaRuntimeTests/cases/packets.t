@@ -120,6 +120,42 @@ end)
 buffer NO_BUFFER
 reason NO_MATCH, buffer 5, in_port 4, src 02:00:00:00:00:01
 
+=== a PACKET_IN's fields past its head come on first read: a write first keeps its value, filters and pairs see them all
+--- app w.lua
+local app = zof.app("w", {precedence = 400})
+app:message("PACKET_IN", function(ev)
+  local msg = ev.msg
+  if msg.in_port ~= 4 then return end
+  msg.reason = "MINE"                   -- written before anything past the head was read
+  msg.note = "kept"
+  local total = msg.total_len           -- the rest comes now, and must not undo the write
+  print("w: total_len " .. total .. ", reason " .. msg.reason .. ", note " .. msg.note)
+end)
+--- app a.lua
+local app = zof.app("a", {precedence = 300})
+app:message("PACKET_IN", {reason = "ACTION", table_id = 2}, function(ev)
+  print("a: filter on fields past the head matched, cookie " .. ev.msg.cookie)
+end)
+app:message("PACKET_IN", {reason = "MINE"}, function(ev) print("a: sees the write") end)
+--- app b.lua
+local app = zof.app("b", {precedence = 200})
+app:message("PACKET_IN", function(ev)
+  local keys = {}
+  for k in pairs(ev.msg) do keys[#keys + 1] = k end
+  table.sort(keys)
+  print("b: " .. table.concat(keys, ","))
+end)
+--- switch 1.3
+--- input
+{type = "PACKET_IN", msg = {buffer_id = 1, in_port = 3, reason = "ACTION", table_id = 2, cookie = 9, total_len = 14, data = eth("02:00:00:00:00:02", "02:00:00:00:00:01", 0x0800, "")}},
+{type = "PACKET_IN", msg = {buffer_id = 2, in_port = 4, reason = "NO_MATCH", table_id = 2, cookie = 9, total_len = 14, data = eth("02:00:00:00:00:02", "02:00:00:00:00:01", 0x0800, "")}},
+--- log
+a: filter on fields past the head matched, cookie 9
+b: buffer_id,cookie,data,in_port,match,reason,table_id,total_len
+w: total_len 14, reason MINE, note kept
+a: sees the write
+b: buffer_id,cookie,data,in_port,match,note,reason,table_id,total_len
+
 === a packet's layers above Ethernet are decoded on their first read, and whole wherever the packet goes
 --- app a.lua
 local app = zof.app("a")
