@@ -86,12 +86,12 @@ extension LuaRuntime {
 
   private static func packetInIndex(_ L: OpaquePointer) -> Int32 {
     lua_settop(L, 2)
-    let filled = fillRest(L, 1)
     if let field = packetInField(L, 2) {
       pushPacketInField(L, 1, field)
       return 1
     }
-    guard filled else { return 0 }
+    // Any other key: the rest, if it waits (the key may be one of it).
+    guard fillRest(L, 1) else { return 0 }
     lua_rawget(L, 1)
     return 1
   }
