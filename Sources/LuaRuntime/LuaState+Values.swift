@@ -157,7 +157,10 @@ extension LuaStack {
     let t = lua_absindex(L, idx)
     rawField(t, named: "type")
     // Most apps write it in capitals already; uppercased() would copy it.
-    let type = string(at: -1).map { s in s.utf8.contains { $0 &- 0x61 < 26 } ? s.uppercased() : s }
+    let type = string(at: -1).map { s in
+      var s = s
+      return s.withUTF8 { $0.contains { $0 &- 0x61 < 26 } } ? s.uppercased() : s
+    }
     pop()
     guard let type else { throw LuaError("message has no `type` (e.g. type = \"FLOW_MOD\")") }
     rawField(t, named: "msg")
