@@ -356,9 +356,9 @@ local function ensure_task()
   -- The fields a task gets later are named too, as nil: the table is made
   -- at its final size, where growing it one field at a time rehashed it.
   local t = {id = next_task, co = cur_co, app = cur_app, desc = cur_h.desc, origin = cur_origin,
-    conn = CUR[1], handle = nil, wait = nil, queued = nil, resume_ok = nil, resume_n = nil, resume_with = nil,
+    conn = CUR[1], wait = nil, queued = nil, resume_ok = nil, resume_n = nil, resume_with = nil,
     done = nil, ok = nil, result = nil}
-  t.handle = setmetatable({[TASK] = t}, TASK)
+  -- No handle: only zof.spawn gives one out.
   tasks[next_task] = t
   ntasks = ntasks + 1
   cur_task = t
