@@ -585,14 +585,16 @@ end
 
 local function request(conn, msg, opts, stream, what)
   local t = need_task(what)
-  local w = {kind = "request", conn = conn, stream = stream and {parts = {}, n = 0, done = false} or nil,
-    xid = nil, timer = nil, what = nil, seconds = nil}
   local xid, err = core.request(conn, msg, t.id, stream or false)
   if xid == nil then error(err, 3) end
-  w.xid = xid
-  if stream then t.stream_w = w end
+  -- A request always has a timeout: its wait record is made whole at once.
   local seconds = opts and opts.timeout or 10
-  with_timeout(t, w, seconds, what)
+  local timer = core.timer(seconds)
+  local w = {kind = "request", conn = conn, xid = xid, timer = timer, what = what, seconds = seconds,
+    stream = stream and {parts = {}, n = 0, done = false} or nil}
+  timer_owner[timer] = t
+  if stream then t.stream_w = w end
+  t.wait = w
   return t, w
 end
 
