@@ -34,21 +34,25 @@ extension LuaRuntime {
     var index: Int32 { zs_upvalueindex(Int32(2 + PacketInStrings.all.count + rawValue)) }
   }
 
-  /// core.lazy_fields(datapaths, pkt_mt, partial_mt, partial_frames, ev_mt) ->
-  /// event_index, message, pkt_index, table_match:
+  /// core.lazy_fields(datapaths, pkt_mt, partial_mt, partial_frames, ev_mt, pkt_rest_mt) ->
+  /// event_index, message, pkt_index, table_match, pkt_newindex:
   /// - event_index(ev, k) is `ev_mt`'s __index: msg, datapath, datapath_id,
   ///   version and xid, each kept in the event once made. A malformed frame
   ///   raises at the line that read `msg`.
   /// - message(ev) -> the event's message, or nil and why (for filters, which
-  ///   must not raise). A PACKET_IN's gets `pkt_mt` and keeps its event
-  ///   under a private key until its match is read.
-  /// - pkt_index(msg, k) is `pkt_mt`'s __index: the match, and the packet
-  ///   decoded up to Ethernet, its upper layers waiting in `partial_frames`
-  ///   behind `partial_mt` (see the prelude).
+  ///   must not raise). A PACKET_IN's starts with its head, behind
+  ///   `pkt_rest_mt`, and keeps its event under a private key until its rest
+  ///   and its match are read; then its metatable is `pkt_mt`.
+  /// - pkt_index(msg, k) is the __index of both: the rest of the message on
+  ///   the first read of a field of it, the match, and the packet decoded up
+  ///   to Ethernet, its upper layers waiting in `partial_frames` behind
+  ///   `partial_mt` (see the prelude).
   /// - table_match(f, ev) -> true, matched | false, why: the prelude's table
   ///   filter (each field of `f` against the message, then its packet, then
   ///   the event), or nothing when a table on the way has a metatable of the
   ///   app's own, whose metamethods only Lua may run.
+  /// - pkt_newindex(msg, k, v) is `pkt_rest_mt`'s __newindex: the rest, then
+  ///   the write.
   static func registerLazy(_ L: OpaquePointer) {
     set(L, "lazy_fields") { L in
       let L = L!
@@ -90,8 +94,8 @@ extension LuaRuntime {
       pushPacketInField(L, 1, field)
       return 1
     }
-    // Any other key: the rest, if it waits (the key may be one of it).
-    guard fillRest(L, 1) else { return 0 }
+    // A field past the head: the rest, if it waits.
+    guard isRestField(L, 2), fillRest(L, 1) else { return 0 }
     lua_rawget(L, 1)
     return 1
   }
@@ -133,12 +137,13 @@ extension LuaRuntime {
     return true
   }
 
+  /// The PACKET_IN fields past the head (PacketInStrings indices).
+  private static let restFields = [PacketInStrings.totalLen, PacketInStrings.inPhyPort, PacketInStrings.reason,
+                                   PacketInStrings.tableId, PacketInStrings.cookie]
+
   /// Whether the key at `k` names a PACKET_IN field past the head.
   private static func isRestField(_ L: OpaquePointer, _ k: Int32) -> Bool {
-    typealias S = PacketInStrings
-    return [S.totalLen, S.inPhyPort, S.reason, S.tableId, S.cookie].contains {
-      lua_rawequal(L, k, zs_upvalueindex(2) - Int32($0)) != 0
-    }
+    restFields.contains { lua_rawequal(L, k, zs_upvalueindex(2) - Int32($0)) != 0 }
   }
 
   /// The lazy event field the key at `k` names.
