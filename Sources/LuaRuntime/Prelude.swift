@@ -86,8 +86,8 @@ PARTIAL.__pairs = function(p) finish_packet(p); return next, p, nil end
 -- core.lazy_fields, which makes the event's lazy fields too).
 local PKT = {}
 -- An event's PACKET_IN message starts with its head (buffer_id, in_port, data);
--- the first read (or write) of any other field sets the rest, and the
--- message moves to PKT.
+-- the first read of a field past it, or a write of any missing key, sets the
+-- rest, and the message moves to PKT.
 local PKT_REST = {}
 core.set_partial(PARTIAL, PARTIAL_FRAME, PKT, PKT_REST)
 -- An event made from a frame (see below).
@@ -1194,6 +1194,9 @@ function entry.timer(id)
   timer_owner[id] = nil
   if t == nil or t.done or t.wait == nil then return end
   local w = t.wait
+  -- A timer of an earlier wait (a streamed request's, while its task
+  -- sleeps in the loop) must not end the wait of today.
+  if w.timer ~= id then return end
   w.timer = nil
   clear_wait(t)
   if w.kind == "sleep" then

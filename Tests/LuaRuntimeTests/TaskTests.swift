@@ -172,6 +172,44 @@ final class TaskTests: XCTestCase {
     XCTAssertEqual(h.printed, ["part with 1", "part with 2", "part with 3", "stream done"])
   }
 
+  /// A streamed request's timer that runs out while its task sleeps in the
+  /// loop is not that sleep's: the sleep lasts its own time.
+  func testAStreamsTimerDoesNotEndASleepInItsLoop() throws {
+    let h = try TaskHarness([
+      "a.lua": """
+        local app = zof.app("a")
+        app:message("CHANNEL_UP", function(ev)
+          for part in zof.request_stream({type = "REQUEST.PORT_DESC"}, {timeout = 1}) do
+            print("part")
+            zof.sleep(2)
+            print("slept")
+          end
+          print("done")
+        end)
+        """
+    ])
+    let sw = h.connect()
+    let req = try XCTUnwrap(sw.received.first { $0.type == "REQUEST.PORT_DESC" })
+    func part(more: Bool) -> OFMessage {
+      OFMessage(version: 4, type: "REPLY.PORT_DESC", xid: req.xid, msg: .table([
+        "flags": .list(more ? [.string("REPLY_MORE")] : []), "ports": .list([FakeSwitch.port(1, "p1")]),
+      ]))
+    }
+    sw.send(part(more: true))
+    h.settle(sw)
+    XCTAssertEqual(h.printed, ["part"])
+    h.advance(1.5, sw)
+    XCTAssertEqual(h.printed, ["part"], "the stream's 1 s timer fired during the 2 s sleep")
+    h.advance(0.5, sw)
+    XCTAssertEqual(h.printed, ["part", "slept"])
+    sw.send(part(more: false))
+    h.settle(sw)
+    XCTAssertEqual(h.printed, ["part", "slept", "part"])
+    h.advance(2, sw)
+    XCTAssertEqual(h.printed, ["part", "slept", "part", "slept", "done"])
+    XCTAssertEqual(h.errors, [])
+  }
+
   func testErrorReplyRaisesWithNames() throws {
     let h = try TaskHarness([
       "a.lua": """
