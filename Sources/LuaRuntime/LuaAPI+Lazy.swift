@@ -137,13 +137,23 @@ extension LuaRuntime {
     return true
   }
 
-  /// The PACKET_IN fields past the head (PacketInStrings indices).
-  private static let restFields = [PacketInStrings.totalLen, PacketInStrings.inPhyPort, PacketInStrings.reason,
-                                   PacketInStrings.tableId, PacketInStrings.cookie]
-
-  /// Whether the key at `k` names a PACKET_IN field past the head.
+  /// Whether the key at `k` names a PACKET_IN field past the head. By its
+  /// bytes: a filter asks this of every key the head lacks (eth_type...), and
+  /// comparing with five upvalues cost more than reading the key once.
   private static func isRestField(_ L: OpaquePointer, _ k: Int32) -> Bool {
-    restFields.contains { lua_rawequal(L, k, zs_upvalueindex(2) - Int32($0)) != 0 }
+    guard lua_type(L, k) == LUA_TSTRING else { return false }
+    var len = 0
+    guard let p = zs_tolstring(L, k, &len) else { return false }
+    func eq(_ s: StaticString) -> Bool {
+      UnsafeRawBufferPointer(start: p, count: len).elementsEqual(UnsafeRawBufferPointer(start: s.utf8Start, count: len))
+    }
+    switch len {
+    case 6: return eq("reason") || eq("cookie")
+    case 8: return eq("table_id")
+    case 9: return eq("total_len")
+    case 11: return eq("in_phy_port")
+    default: return false
+    }
   }
 
   /// The lazy event field the key at `k` names.

@@ -22,6 +22,7 @@ typedef struct zs_mem {
   int armed;
   int aborting;
   double budget;  // seconds per handler step
+  int mac_cache;  // registry reference of the MAC text cache (mac_text.c)
 } zs_mem;
 
 // A Swift function callable from Lua. It returns the number of results, or
