@@ -60,8 +60,9 @@ extension LuaRuntime {
     let fast = withFrame(stack, at: frame) { b -> Bool in
       guard let w = PacketInWire(b) else { return false }
       matchLeft = later && (w.version != 2 || headOnly)
-      // Room for `pkt`, or for the match and the key that waits for it.
-      let room = Int32(roomFor("PACKET_IN")) + (matchLeft ? 2 : 0)
+      // Room for `pkt`, and for the key that waits with the event (the match,
+      // when it comes, is one of fieldCount): 1.0's then fits 8 slots.
+      let room = Int32(roomFor("PACKET_IN")) + (matchLeft ? 1 : 0)
       if into == nil { lua_createtable(L, 0, w.fieldCount + room) }
       stack.setPacketInFields(w, into: into ?? -1, strings: zs_upvalueindex(2), withoutMatch: matchLeft,
                               part: later && headOnly ? .head : .all)
