@@ -5,6 +5,8 @@ import OpenFlow
 extension LuaRuntime {
   /// core.decode_into(t, frame) fills t with the message's fields;
   /// core.decode_msg(frame [, at [, later]]) -> a new table of them, made at its final size
+  /// (an event's message is made by the same code from Swift, see
+  /// core.lazy_fields; this entry is what tests hold to the codec)
   /// (filling `{}` grows it four times on the way to a PACKET_IN's 8 keys);
   /// `later` true leaves a PACKET_IN's match out (core.lazy_fields reads it
   /// later), and then answers true as a second value;
@@ -46,8 +48,9 @@ extension LuaRuntime {
   /// Decodes the frame at `frame` into the table at `into`, or into a new
   /// table sized for the fields. PACKET_IN comes straight from the wire
   /// (LuaStack+PacketIn); other messages through OFCodec.
-  /// `headOnly` (an event's message, with `later`): a PACKET_IN gets only its
-  /// head (PacketInPart), and 2 results say that the rest waits.
+  /// `headOnly` (an event's message, made in Swift; it implies `later`): a
+  /// PACKET_IN gets only its head (PacketInPart), and 2 results say that the
+  /// rest waits.
   static func decodeFrame(_ L: OpaquePointer?, at frame: Int32, into: Int32?, headOnly: Bool = false) -> Int32 {
     let stack = LuaStack(L!)
     func done() -> Int32 {
@@ -55,7 +58,7 @@ extension LuaRuntime {
       return 1
     }
     // decode_msg's third argument: the match is read later, if at all.
-    let later = into == nil && lua_toboolean(L, frame + 2) != 0
+    let later = into == nil && (headOnly || lua_toboolean(L, frame + 2) != 0)
     var matchLeft = false
     let fast = withFrame(stack, at: frame) { b -> Bool in
       guard let w = PacketInWire(b) else { return false }
@@ -65,7 +68,7 @@ extension LuaRuntime {
       let room = Int32(roomFor("PACKET_IN")) + (matchLeft ? 1 : 0)
       if into == nil { lua_createtable(L, 0, w.fieldCount + room) }
       stack.setPacketInFields(w, into: into ?? -1, strings: zs_upvalueindex(2), withoutMatch: matchLeft,
-                              part: later && headOnly ? .head : .all)
+                              part: headOnly ? .head : .all)
       return true
     }
     if fast == true {

@@ -122,14 +122,8 @@ extension LuaRuntime {
     let msg = lua_absindex(L, msg)
     let top = lua_gettop(L)
     let stack = LuaStack(L)
-    rawField(L, msg, .mev)
-    if lua_type(L, top + 1) == LUA_TTABLE {
-      rawField(L, top + 1, .frame)
-      rawField(L, top + 1, .foff)
-      _ = withFrame(stack, at: top + 2) { b in
-        guard let w = PacketInWire(b) else { return }
-        stack.setPacketInFields(w, into: msg, strings: zs_upvalueindex(2), withoutMatch: true, part: .rest)
-      }
+    _ = withEventFrame(L, of: msg) { w in
+      stack.setPacketInFields(w, into: msg, strings: zs_upvalueindex(2), withoutMatch: true, part: .rest)
     }
     lua_settop(L, top)
     lua_pushvalue(L, LazyUp.packetInMeta.index)
@@ -137,22 +131,28 @@ extension LuaRuntime {
     return true
   }
 
+  /// Runs `body` on the checked frame of the event the PACKET_IN message at
+  /// `msg` keeps (nil without one). Leaves the event, its frame and offset on
+  /// the stack, under what `body` pushes.
+  private static func withEventFrame<R>(_ L: OpaquePointer, of msg: Int32, _ body: (PacketInWire) -> R) -> R? {
+    let top = lua_gettop(L)
+    rawField(L, msg, .mev)
+    guard lua_type(L, top + 1) == LUA_TTABLE else { return nil }
+    rawField(L, top + 1, .frame)
+    rawField(L, top + 1, .foff)
+    return withFrame(LuaStack(L), at: top + 2) { b in PacketInWire(b).map(body) } ?? nil
+  }
+
   /// Whether the key at `k` names a PACKET_IN field past the head. By its
   /// bytes: a filter asks this of every key the head lacks (eth_type...), and
-  /// comparing with five upvalues cost more than reading the key once.
+  /// comparing with upvalues cost more than reading the key once.
   private static func isRestField(_ L: OpaquePointer, _ k: Int32) -> Bool {
     guard lua_type(L, k) == LUA_TSTRING else { return false }
     var len = 0
     guard let p = zs_tolstring(L, k, &len) else { return false }
-    func eq(_ s: StaticString) -> Bool {
-      UnsafeRawBufferPointer(start: p, count: len).elementsEqual(UnsafeRawBufferPointer(start: s.utf8Start, count: len))
-    }
-    switch len {
-    case 6: return eq("reason") || eq("cookie")
-    case 8: return eq("table_id")
-    case 9: return eq("total_len")
-    case 11: return eq("in_phy_port")
-    default: return false
+    let key = UnsafeRawBufferPointer(start: p, count: len)
+    return PacketInPart.restKeys.contains {
+      $0.utf8CodeUnitCount == len && key.elementsEqual(UnsafeRawBufferPointer(start: $0.utf8Start, count: len))
     }
   }
 
@@ -203,17 +203,7 @@ extension LuaRuntime {
     if field == .match {
       // The match lets the event go, and the rest needs it.
       fillRest(L, msg)
-      rawField(L, msg, .mev)
-      guard lua_type(L, top + 1) == LUA_TTABLE else {
-        lua_pushnil(L)
-        return keep(L, in: msg, field, top: top)
-      }
-      rawField(L, top + 1, .frame)
-      rawField(L, top + 1, .foff)
-      let pushed = withFrame(stack, at: top + 2) { b -> Bool in
-        guard let w = PacketInWire(b) else { return false }
-        return stack.pushPacketInMatch(w, strings: zs_upvalueindex(2))
-      }
+      let pushed = withEventFrame(L, of: msg) { w in stack.pushPacketInMatch(w, strings: zs_upvalueindex(2)) }
       if pushed != true { lua_pushnil(L) }
       // The event is let go.
       lua_pushvalue(L, LazyUp.mev.index)
@@ -382,25 +372,30 @@ extension LuaRuntime {
     let top = lua_gettop(L)
     rawField(L, ev, .frame)
     rawField(L, ev, .foff)
-    lua_pushboolean(L, 1)  // decode_msg's `later`: the match on first read
     let n = decodeFrame(L, at: top + 1, into: nil, headOnly: true)
-    let m = top + 4
+    let m = top + 3
     guard lua_type(L, m) == LUA_TTABLE else {
-      lua_copy(L, top + 3 + n, top + 1)
+      lua_copy(L, top + 2 + n, top + 1)
       lua_settop(L, top + 1)
       return false
     }
-    rawField(L, ev, .type)
-    let packetIn = lua_rawequal(L, -1, LazyUp.packetIn.index) != 0
-    lua_settop(L, -2)
-    if packetIn {
-      if n == 2 {
-        lua_pushvalue(L, LazyUp.mev.index)
-        lua_pushvalue(L, ev)
-        lua_rawset(L, m)
-      }
-      lua_pushvalue(L, (n == 2 ? LazyUp.packetInRestMeta : LazyUp.packetInMeta).index)
+    if n == 2 {
+      // A PACKET_IN's head: the rest waits with the event.
+      lua_pushvalue(L, LazyUp.mev.index)
+      lua_pushvalue(L, ev)
+      lua_rawset(L, m)
+      lua_pushvalue(L, LazyUp.packetInRestMeta.index)
       lua_setmetatable(L, m)
+    } else {
+      // Any other message, or a PACKET_IN the codec decoded whole: only its
+      // packet may wait.
+      rawField(L, ev, .type)
+      let packetIn = lua_rawequal(L, -1, LazyUp.packetIn.index) != 0
+      lua_settop(L, -2)
+      if packetIn {
+        lua_pushvalue(L, LazyUp.packetInMeta.index)
+        lua_setmetatable(L, m)
+      }
     }
     lua_copy(L, m, top + 1)
     lua_settop(L, top + 1)

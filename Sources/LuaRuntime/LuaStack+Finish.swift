@@ -5,8 +5,9 @@ import OpenFlow
 /// Tables zofhost fills on first read, made whole before Swift reads one raw
 /// (a message going out, the keep store), so the reader sees every field and
 /// none of the private keys: a packet waiting for its upper layers, a
-/// PACKET_IN message waiting for its match, and a reply's message not decoded
-/// yet. Through the codec: none of this is on the hot path.
+/// PACKET_IN message waiting for its fields past the head or its match, and a
+/// reply's message not decoded yet. Through the codec: none of this is on the
+/// hot path.
 extension LuaStack {
   func finishLazy(at idx: Int32) {
     let t = lua_absindex(L, idx)

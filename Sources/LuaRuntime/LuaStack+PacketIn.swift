@@ -51,7 +51,12 @@ enum PacketInStrings {
 /// message starts with (buffer_id, in_port and data, what handlers read
 /// most: data for a PACKET_OUT and for `pkt`); or the rest, on the first read
 /// of any other field.
-enum PacketInPart { case all, head, rest }
+enum PacketInPart {
+  case all, head, rest
+
+  /// The keys `rest` sets, in some version (setPacketInFields says which).
+  static let restKeys: [StaticString] = ["total_len", "in_phy_port", "reason", "table_id", "cookie"]
+}
 
 /// A PACKET_IN's layout, checked whole before anything is written.
 struct PacketInWire {
