@@ -135,6 +135,29 @@ void zs_push_template_send(lua_State *L, zs_fn fast) {
   lua_pushcclosure(L, template_send, 4);
 }
 
+// An event made from a frame. What it must hold (see cshim_lua.h) sits in
+// its array part, set without hashing a key; its hash part has room for
+// `type` and the fields handlers read first (msg, datapath_id, ...), so
+// keeping those grows nothing. Upvalues: the events' metatable, "type".
+static int new_event(lua_State *L) {
+  lua_settop(L, 5);
+  lua_createtable(L, ZS_EV_TIME, 4);
+  lua_insert(L, 1);
+  // Each value is taken off the top: the type, then the slots from the last.
+  lua_pushvalue(L, lua_upvalueindex(2));
+  lua_insert(L, -2);
+  lua_rawset(L, 1);
+  for (int i = ZS_EV_TIME; i >= ZS_EV_FRAME; i--) lua_rawseti(L, 1, i);
+  lua_pushvalue(L, lua_upvalueindex(1));
+  lua_setmetatable(L, 1);
+  return 1;
+}
+
+void zs_push_event_maker(lua_State *L) {
+  lua_pushliteral(L, "type");
+  lua_pushcclosure(L, new_event, 2);
+}
+
 void zs_pushfn_up(lua_State *L, zs_fn fn, int nup) {
   lua_pushlightuserdata(L, (void *)fn);
   lua_insert(L, -(nup + 1));

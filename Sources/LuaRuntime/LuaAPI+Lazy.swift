@@ -2,43 +2,53 @@ import CLua
 import CShim
 import OpenFlow
 
-/// An event made from a frame holds its type, connection, time and where its
-/// frame is; its other fields are made on first read, and so are a PACKET_IN
+/// An event made from a frame holds its type, and in its array part its
+/// frame, where the frame starts, its connection and its time (ZS_EV_*); its
+/// fields are made from those on first read, and so are a PACKET_IN
 /// message's `match` and `pkt`. Those reads are the tables' __index, written
 /// here rather than in the prelude: a Lua __index took three Lua calls for
 /// every first read of `ev.msg`.
 /// The private keys of tables filled on first read (the prelude spells them
 /// too): short strings that start with a NUL byte, as no field an app names
-/// does. An event made from a frame keeps it and where it starts; a PACKET_IN
-/// message, for its match, keeps its event (one key to set and clear, not
-/// two); a reply's message only its frame.
+/// does. A PACKET_IN message, for its match, keeps its event (one key to set
+/// and clear, not two); a reply's message only its frame.
 enum PrivateKey {
-  static let frame = "\0frame", offset = "\0foff"
+  static let frame = "\0frame"
   static let messageEvent = "\0mev"
+}
+
+/// Where an event made from a frame keeps what it is made of (its array part).
+struct EventSlot {
+  let index: lua_Integer
+  static let frame = EventSlot(index: lua_Integer(ZS_EV_FRAME)), offset = EventSlot(index: lua_Integer(ZS_EV_OFFSET))
+  static let conn = EventSlot(index: lua_Integer(ZS_EV_CONN)), time = EventSlot(index: lua_Integer(ZS_EV_TIME))
+
+  static func push(_ L: OpaquePointer, _ ev: Int32, _ slot: EventSlot) {
+    lua_rawgeti(L, ev, slot.index)
+  }
 }
 
 extension LuaRuntime {
   /// Keys and values the lazy fields use, as upvalues after the
   /// PacketInStrings ones (LazyUp order).
-  private static let lazyStrings = ["msg", "datapath", "datapath_id", "version", "xid", "type", "conn_id",
-                                    PrivateKey.frame, PrivateKey.offset, PrivateKey.messageEvent,
-                                    "PACKET_IN", "match", "pkt", "data"]
+  private static let lazyStrings = ["msg", "datapath", "datapath_id", "version", "xid", "conn_id", "time",
+                                    "type", PrivateKey.messageEvent, "PACKET_IN", "match", "pkt", "data"]
   private enum LazyUp: Int {
-    case msg, datapath, datapathId, version, xid, type, connId, frame, foff, mev, packetIn, match, pkt, data
+    case msg, datapath, datapathId, version, xid, connId, time, type, mev, packetIn, match, pkt, data
     /// Then the six tables given to core.lazy_fields, then PacketKey's names.
     case datapaths, packetInMeta, partialMeta, partialFrames, eventMeta, packetInRestMeta, packetKeys
 
     /// The event fields made on first read.
-    static let event: [LazyUp] = [.msg, .datapath, .datapathId, .version, .xid]
+    static let event: [LazyUp] = [.msg, .datapath, .datapathId, .version, .xid, .connId, .time]
 
     var index: Int32 { zs_upvalueindex(Int32(2 + PacketInStrings.all.count + rawValue)) }
   }
 
   /// core.lazy_fields(datapaths, pkt_mt, partial_mt, partial_frames, ev_mt, pkt_rest_mt) ->
-  /// event_index, message, pkt_index, table_match, pkt_newindex:
+  /// event_index, message, pkt_index, table_match, pkt_newindex, new_event:
   /// - event_index(ev, k) is `ev_mt`'s __index: msg, datapath, datapath_id,
-  ///   version and xid, each kept in the event once made. A malformed frame
-  ///   raises at the line that read `msg`.
+  ///   version, xid, conn_id and time, each kept in the event once made. A
+  ///   malformed frame raises at the line that read `msg`.
   /// - message(ev) -> the event's message, or nil and why (for filters, which
   ///   must not raise). A PACKET_IN's starts with its head, behind
   ///   `pkt_rest_mt`, and keeps its event under a private key until its rest
@@ -53,6 +63,8 @@ extension LuaRuntime {
   ///   app's own, whose metamethods only Lua may run.
   /// - pkt_newindex(msg, k, v) is `pkt_rest_mt`'s __newindex: the rest, then
   ///   the write.
+  /// - new_event(frame, offset, conn, time, type) makes an event of `ev_mt`
+  ///   (in C: see zs_push_event_maker).
   static func registerLazy(_ L: OpaquePointer) {
     set(L, "lazy_fields") { L in
       let L = L!
@@ -69,7 +81,9 @@ extension LuaRuntime {
         for s in PacketKey.names { LuaStack(L).push(s) }
         zs_pushfn_up(L, fn, Int32(count))
       }
-      return 5
+      lua_pushvalue(L, 5)
+      zs_push_event_maker(L)
+      return 6
     }
   }
 
@@ -138,8 +152,8 @@ extension LuaRuntime {
     let top = lua_gettop(L)
     rawField(L, msg, .mev)
     guard lua_type(L, top + 1) == LUA_TTABLE else { return nil }
-    rawField(L, top + 1, .frame)
-    rawField(L, top + 1, .foff)
+    EventSlot.push(L, top + 1, .frame)
+    EventSlot.push(L, top + 1, .offset)
     return withFrame(LuaStack(L), at: top + 2) { b in PacketInWire(b).map(body) } ?? nil
   }
 
@@ -179,12 +193,16 @@ extension LuaRuntime {
       guard pushMessage(L, of: ev) else { return false }
     case .datapath, .datapathId:
       lua_pushvalue(L, LazyUp.datapaths.index)
-      rawField(L, ev, .connId)
+      EventSlot.push(L, ev, .conn)
       lua_rawget(L, -2)
       if field == .datapathId && lua_type(L, -1) == LUA_TTABLE { rawField(L, -1, .datapathId) }
+    case .connId:
+      EventSlot.push(L, ev, .conn)
+    case .time:
+      EventSlot.push(L, ev, .time)
     default:
-      rawField(L, ev, .frame)
-      rawField(L, ev, .foff)
+      EventSlot.push(L, ev, .frame)
+      EventSlot.push(L, ev, .offset)
       let v = withFrame(LuaStack(L), at: top + 1) { b -> Int? in
         field == .version ? b.first.map(Int.init) : OFHeader(b).map { Int($0.xid) }
       }
@@ -236,16 +254,11 @@ extension LuaRuntime {
     guard let evLazy = ownMeta(L, ev, .eventMeta) else { return 0 }
     rawField(L, ev, .msg)
     if lua_type(L, msg) == LUA_TNIL && evLazy {
-      rawField(L, ev, .frame)
-      let framed = lua_type(L, -1) != LUA_TNIL
-      lua_settop(L, msg)
-      if framed {
-        lua_settop(L, ev)
-        guard pushEventField(L, ev, .msg) else {
-          lua_pushboolean(L, 0)
-          lua_rotate(L, -2, 1)
-          return 2
-        }
+      lua_settop(L, ev)
+      guard pushEventField(L, ev, .msg) else {
+        lua_pushboolean(L, 0)
+        lua_rotate(L, -2, 1)
+        return 2
       }
     }
     let msgTable = lua_type(L, msg) == LUA_TTABLE
@@ -370,8 +383,8 @@ extension LuaRuntime {
   /// why it cannot be read; true for the message.
   private static func pushMessage(_ L: OpaquePointer, of ev: Int32) -> Bool {
     let top = lua_gettop(L)
-    rawField(L, ev, .frame)
-    rawField(L, ev, .foff)
+    EventSlot.push(L, ev, .frame)
+    EventSlot.push(L, ev, .offset)
     let n = decodeFrame(L, at: top + 1, into: nil, headOnly: true)
     let m = top + 3
     guard lua_type(L, m) == LUA_TTABLE else {

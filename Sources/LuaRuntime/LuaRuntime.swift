@@ -185,10 +185,9 @@ public final class LuaRuntime: EventSink {
     pushEntry(.begin_message)
     lua.push(dp?.connId ?? 0)
     lua.push(event.name)
-    lua.push(Int(event.xid))
     lua.push(buf)
     lua_pushnumber(lua.L, now)
-    report(lua.call(nargs: 5, nresults: 0), "begin \(event.name)")
+    report(lua.call(nargs: 4, nresults: 0), "begin \(event.name)")
   }
 
   /// A message from a switch goes through every app in one call into Lua;

@@ -44,8 +44,8 @@ extension LuaStack {
     }
     rawField(t, PrivateKey.messageEvent)
     guard lua_type(L, -1) == LUA_TTABLE else { return }
-    rawField(top + 1, PrivateKey.frame)
-    rawField(top + 1, PrivateKey.offset)
+    EventSlot.push(L, top + 1, .frame)
+    EventSlot.push(L, top + 1, .offset)
     let decoded = LuaRuntime.withFrame(self, at: top + 2) { b in try? OFCodec.decode(b) }??.msg
     clear(t, PrivateKey.messageEvent)
     // What the table holds stays: the head, which an app may have changed.

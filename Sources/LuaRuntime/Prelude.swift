@@ -61,7 +61,6 @@ end
 -- by their cached hash (a table key costs a generic lookup and an equality
 -- call), and no name an app gives a field starts so.
 local FRAME <const> = "\0frame"
-local FOFF <const> = "\0foff"  -- where a message event's frame starts in FRAME's string (a batch shares one)
 -- A packet is first decoded up to its Ethernet type (what a switch needs);
 -- the layers above come on the first read of anything else, or at pairs, a
 -- write, or when it goes into a message (Swift finishes it then, see
@@ -91,10 +90,15 @@ local PKT = {}
 local PKT_REST = {}
 core.set_partial(PARTIAL, PARTIAL_FRAME, PKT, PKT_REST)
 -- An event made from a frame (see below).
+-- It keeps its frame, where the frame starts in it (a batch's events share one
+-- string), its connection and its time in its array part: slots 1 to 4
+-- (ZS_EV_* in cshim_lua.h).
+local EV_CONN <const>, EV_SLOTS <const> = 3, 4
 local EV = {}
 local message_of    -- (ev): the message of an event made from a frame, or nil and why
 local fast_match    -- (f, ev): table_match below, in Swift, or nothing when Lua must decide
-EV.__index, message_of, PKT.__index, fast_match, PKT_REST.__newindex =
+local new_event     -- (frame, offset, conn, time, type): an event of EV
+EV.__index, message_of, PKT.__index, fast_match, PKT_REST.__newindex, new_event =
   core.lazy_fields(datapaths, PKT, PARTIAL, PARTIAL_FRAME, EV, PKT_REST)
 PKT.__pairs = function(msg)
   local _ = msg.match
@@ -474,6 +478,13 @@ local function take_co()
   return create(body)
 end
 
+-- The connection of an event: a field of most, a slot of one made from a frame.
+local function conn_of(ev)
+  local conn = rawget(ev, "conn_id")
+  if conn == nil and getmetatable(ev) == EV then conn = rawget(ev, EV_CONN) end
+  return conn
+end
+
 -- A handler's first step. The common case (it returned without waiting) is
 -- handled inline; everything else goes through settle.
 local function run(app, h, ev)
@@ -486,7 +497,7 @@ local function run(app, h, ev)
     co = create(body)
   end
   local p_task, p_co, p_app, p_h, p_origin, p_conn = cur_task, cur_co, cur_app, cur_h, cur_origin, CUR[1]
-  cur_task, cur_co, cur_app, cur_h, cur_origin, CUR[1] = nil, co, app, h, ev, rawget(ev, "conn_id")
+  cur_task, cur_co, cur_app, cur_h, cur_origin, CUR[1] = nil, co, app, h, ev, conn_of(ev)
   local ok, tag, a, aborted = run_armed(co, h.fn, ev)
   local made = cur_task
   cur_task, cur_co, cur_app, cur_h, cur_origin, CUR[1] = p_task, p_co, p_app, p_h, p_origin, p_conn
@@ -983,23 +994,24 @@ function entry.report()
   return {apps = list, unheard = unheard}
 end
 
--- A message event holds few fields; the rest (msg, datapath, datapath_id,
--- version, xid) is made on first read by EV.__index, in Swift (fewer table
--- slots per event is most of what an event costs).
+-- A message event holds its type; the rest (msg, datapath, datapath_id,
+-- version, xid, conn_id, time) is made on first read by EV.__index, in Swift,
+-- from its slots (fewer keys per event is most of what an event costs).
 -- (Keys an event always has are read plainly: no metamethod runs for them.
 -- The event's metatable has no __newindex, so a plain write is a raw one.)
-local EV_FIELDS = {"msg", "datapath", "datapath_id", "version", "xid"}
+local EV_FIELDS = {"msg", "datapath", "datapath_id", "version", "xid", "conn_id", "time"}
 EV.__pairs = function(ev)
   for _, k in ipairs(EV_FIELDS) do local _ = ev[k] end
   return function(t, k)
     local nk, v = next(t, k)
-    while nk == FRAME or nk == FOFF do nk, v = next(t, nk) end
+    while math.type(nk) == "integer" and nk >= 1 and nk <= EV_SLOTS do nk, v = next(t, nk) end
     return nk, v
   end, ev, nil
 end
+EV.__len = function() return 0 end  -- the slots are no list of the app's
 
-function entry.begin_message(conn, typ, xid, frame, time)
-  cur_ev = setmetatable({type = typ, xid = xid, conn_id = conn, time = time, [FRAME] = frame, [FOFF] = 1}, EV)
+function entry.begin_message(conn, typ, frame, time)
+  cur_ev = new_event(frame, 1, conn, time, typ)
 end
 
 function entry.begin_fields(is_msg, name, conn, dpid, version, xid, fields, time)
@@ -1037,7 +1049,7 @@ function entry.set_order(list) order, norder = list, #list end
 -- metatable is on the way.
 local function table_match(f, ev)
   local msg = rawget(ev, "msg")
-  if msg == nil and rawget(ev, FRAME) ~= nil then
+  if msg == nil and getmetatable(ev) == EV then
     local err
     msg, err = message_of(ev)
     if msg == nil then return false, err end
@@ -1109,7 +1121,7 @@ dispatch_loop = function()
       -- Past the frame first: if making its event fails (the memory cap), the
       -- next dispatcher goes on with the next frame instead of this one again.
       b_i = b_i + 1
-      ev = setmetatable({type = typ, conn_id = b_conn, time = b_time, [FRAME] = b_s, [FOFF] = at}, EV)
+      ev = new_event(b_s, at, b_conn, b_time, typ)
       b_ev, b_k, k = ev, 0, 0
     end
     -- Through the apps after the k-th; b_k is how far it got, where the next

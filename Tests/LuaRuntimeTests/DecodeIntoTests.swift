@@ -295,15 +295,13 @@ final class DecodeIntoTests: XCTestCase {
       // metatable's __index, which brings the rest first: every version,
       // with a match or without.
       zs_getref(L, refs[1])
-      lua_createtable(L, 0, 3)
-      for (k, v) in [("type", "PACKET_IN"), ("\0frame", "")] {
-        state.stack.push(k)
-        if k == "type" { state.stack.push(v) } else { bytes.withUnsafeBytes { state.stack.push($0) } }
-        lua_rawset(L, -3)
-      }
-      state.stack.push("\0foff")
+      zs_getref(L, refs[5])
+      bytes.withUnsafeBytes { state.stack.push($0) }
       lua_pushinteger(L, 1)
-      lua_rawset(L, -3)
+      lua_pushinteger(L, 7)
+      lua_pushnumber(L, 0)
+      state.stack.push("PACKET_IN")
+      XCTAssertNil(state.stack.call(nargs: 5, nresults: 1), what)
       XCTAssertNil(state.stack.call(nargs: 1, nresults: 1), what)
       let msg = state.stack.top
       XCTAssertEqual(lua_type(L, msg), LUA_TTABLE, "\(what): the event's message")

@@ -65,8 +65,8 @@ extension LuaState {
     LuaRuntime.registerLazy(L)
     stack.rawField(-1, "lazy_fields")
     for _ in 1...6 { zs_newtable(L) }
-    precondition(stack.call(nargs: 6, nresults: 5) == nil, "core.lazy_fields failed")
-    let refs = (0..<5).map { _ in zs_ref(L) }.reversed()
+    precondition(stack.call(nargs: 6, nresults: 6) == nil, "core.lazy_fields failed")
+    let refs = (0..<6).map { _ in zs_ref(L) }.reversed()
     stack.pop()
     return Array(refs)
   }

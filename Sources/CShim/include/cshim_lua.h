@@ -63,6 +63,14 @@ void zs_pushfn_up(lua_State *L, zs_fn fn, int nup);
 // running handler's connection (both popped). See lua_shim.c.
 void zs_push_template_send(lua_State *L, zs_fn fast);
 
+// An event made from a frame holds in its array part its frame (a string,
+// which a batch's events share), where the frame starts in it, its
+// connection and its time; the prelude reads them as fields on first read.
+enum { ZS_EV_FRAME = 1, ZS_EV_OFFSET = 2, ZS_EV_CONN = 3, ZS_EV_TIME = 4 };
+// Pushes new_event(frame, offset, conn, time, type), which makes such an
+// event with the metatable on top (popped) as its own. See lua_shim.c.
+void zs_push_event_maker(lua_State *L);
+
 // Lua's function-like macros, as functions Swift can see.
 int zs_registryindex(void);
 // Packet tables decoded only up to Ethernet: zs_set_partial pops the

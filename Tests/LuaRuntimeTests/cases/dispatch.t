@@ -460,3 +460,31 @@ in upvalue 'check'
 --- no_log
 xpcall
 dispatch_loop
+
+=== a message event's fields are made as they are read; pairs walks them all and nothing it keeps for itself
+--- app a.lua
+local app = zof.app("a")
+local function show(ev)
+  print(ev.type, ev.xid, ev.version, ev.datapath_id, ev.conn_id == ev.datapath.conn_id,
+    math.type(ev.conn_id), type(ev.time), ev.time <= zof.now(), #ev)
+  local keys = {}
+  for k, v in pairs(ev) do keys[#keys + 1] = tostring(k) .. ":" .. type(v) end
+  table.sort(keys)
+  print(table.concat(keys, " "))
+end
+app:message("PACKET_IN", function(ev)
+  ev.mine = true
+  show(ev)
+end)
+app:message("BARRIER_REPLY", show)
+--- switch 1.3
+--- input
+{type = "PACKET_IN", xid = 7, msg = {in_port = 1, reason = "NO_MATCH", data = eth("02:00:00:00:00:02", "02:00:00:00:00:01", 0x0800, "")}},
+{type = "PACKET_IN", xid = 8, msg = {in_port = 2, reason = "NO_MATCH", data = eth("02:00:00:00:00:02", "02:00:00:00:00:01", 0x0800, "")}},
+{type = "BARRIER_REPLY", xid = 9},
+--- log
+[a] PACKET_IN	7	4	00:00:00:00:00:00:00:01	true	integer	number	true	0
+[a] conn_id:number datapath:table datapath_id:string mine:boolean msg:table time:number type:string version:number xid:number
+[a] PACKET_IN	8	4
+[a] BARRIER_REPLY	9	4	00:00:00:00:00:00:00:01	true	integer	number	true	0
+[a] conn_id:number datapath:table datapath_id:string msg:table time:number type:string version:number xid:number
