@@ -63,10 +63,13 @@ extension LuaRuntime {
     let fast = withFrame(stack, at: frame) { b -> Bool in
       guard let w = PacketInWire(b) else { return false }
       matchLeft = later && (w.version != 2 || headOnly)
-      // Room for `pkt`, and for the key that waits with the event (the match,
-      // when it comes, is one of fieldCount): 1.0's then fits 8 slots.
-      let room = Int32(roomFor("PACKET_IN")) + (matchLeft ? 1 : 0)
-      if into == nil { lua_createtable(L, 0, w.fieldCount + room) }
+      // Room for `pkt`. An event's message is made for its head alone (most
+      // handlers read nothing else: the rest, if it comes, grows it once),
+      // and keeps its event in its array part (EventSlot.messageEvent).
+      let room = Int32(roomFor("PACKET_IN"))
+      if into == nil {
+        if headOnly { lua_createtable(L, 1, 3 + room) } else { lua_createtable(L, 0, w.fieldCount + room) }
+      }
       stack.setPacketInFields(w, into: into ?? -1, strings: zs_upvalueindex(2), withoutMatch: matchLeft,
                               part: headOnly ? .head : .all)
       return true

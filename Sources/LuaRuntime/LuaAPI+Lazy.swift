@@ -8,13 +8,11 @@ import OpenFlow
 /// message's `match` and `pkt`. Those reads are the tables' __index, written
 /// here rather than in the prelude: a Lua __index took three Lua calls for
 /// every first read of `ev.msg`.
-/// The private keys of tables filled on first read (the prelude spells them
-/// too): short strings that start with a NUL byte, as no field an app names
-/// does. A PACKET_IN message, for its match, keeps its event (one key to set
-/// and clear, not two); a reply's message only its frame.
+/// The private key of a reply's message not decoded yet, which keeps its
+/// frame (the prelude spells it too): a short string that starts with a NUL
+/// byte, as no field an app names does.
 enum PrivateKey {
   static let frame = "\0frame"
-  static let messageEvent = "\0mev"
 }
 
 /// Where an event made from a frame keeps what it is made of (its array part).
@@ -22,6 +20,8 @@ struct EventSlot {
   let index: lua_Integer
   static let frame = EventSlot(index: lua_Integer(ZS_EV_FRAME)), offset = EventSlot(index: lua_Integer(ZS_EV_OFFSET))
   static let conn = EventSlot(index: lua_Integer(ZS_EV_CONN)), time = EventSlot(index: lua_Integer(ZS_EV_TIME))
+  /// In a PACKET_IN message: its event, while its match waits.
+  static let messageEvent = EventSlot(index: lua_Integer(ZS_MSG_EVENT))
 
   static func push(_ L: OpaquePointer, _ ev: Int32, _ slot: EventSlot) {
     lua_rawgeti(L, ev, slot.index)
@@ -32,9 +32,9 @@ extension LuaRuntime {
   /// Keys and values the lazy fields use, as upvalues after the
   /// PacketInStrings ones (LazyUp order).
   private static let lazyStrings = ["msg", "datapath", "datapath_id", "version", "xid", "conn_id", "time",
-                                    "type", PrivateKey.messageEvent, "PACKET_IN", "match", "pkt", "data"]
+                                    "type", "PACKET_IN", "match", "pkt", "data"]
   private enum LazyUp: Int {
-    case msg, datapath, datapathId, version, xid, connId, time, type, mev, packetIn, match, pkt, data
+    case msg, datapath, datapathId, version, xid, connId, time, type, packetIn, match, pkt, data
     /// Then the six tables given to core.lazy_fields, then PacketKey's names.
     case datapaths, packetInMeta, partialMeta, partialFrames, eventMeta, packetInRestMeta, packetKeys
 
@@ -150,7 +150,7 @@ extension LuaRuntime {
   /// the stack, under what `body` pushes.
   private static func withEventFrame<R>(_ L: OpaquePointer, of msg: Int32, _ body: (PacketInWire) -> R) -> R? {
     let top = lua_gettop(L)
-    rawField(L, msg, .mev)
+    EventSlot.push(L, msg, .messageEvent)
     guard lua_type(L, top + 1) == LUA_TTABLE else { return nil }
     EventSlot.push(L, top + 1, .frame)
     EventSlot.push(L, top + 1, .offset)
@@ -224,9 +224,8 @@ extension LuaRuntime {
       let pushed = withEventFrame(L, of: msg) { w in stack.pushPacketInMatch(w, strings: zs_upvalueindex(2)) }
       if pushed != true { lua_pushnil(L) }
       // The event is let go.
-      lua_pushvalue(L, LazyUp.mev.index)
       lua_pushnil(L)
-      lua_rawset(L, msg)
+      lua_rawseti(L, msg, EventSlot.messageEvent.index)
     } else {
       rawField(L, msg, .data)
       guard lua_type(L, top + 1) == LUA_TSTRING,
@@ -394,9 +393,8 @@ extension LuaRuntime {
     }
     if n == 2 {
       // A PACKET_IN's head: the rest waits with the event.
-      lua_pushvalue(L, LazyUp.mev.index)
       lua_pushvalue(L, ev)
-      lua_rawset(L, m)
+      lua_rawseti(L, m, EventSlot.messageEvent.index)
       lua_pushvalue(L, LazyUp.packetInRestMeta.index)
       lua_setmetatable(L, m)
     } else {

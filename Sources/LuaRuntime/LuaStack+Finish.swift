@@ -42,12 +42,13 @@ extension LuaStack {
       zs_push_message_mt(L)
       lua_setmetatable(L, t)
     }
-    rawField(t, PrivateKey.messageEvent)
+    EventSlot.push(L, t, .messageEvent)
     guard lua_type(L, -1) == LUA_TTABLE else { return }
     EventSlot.push(L, top + 1, .frame)
     EventSlot.push(L, top + 1, .offset)
     let decoded = LuaRuntime.withFrame(self, at: top + 2) { b in try? OFCodec.decode(b) }??.msg
-    clear(t, PrivateKey.messageEvent)
+    lua_pushnil(L)
+    lua_rawseti(L, t, EventSlot.messageEvent.index)
     // What the table holds stays: the head, which an app may have changed.
     for f in decoded?.fields ?? [] where rest || f.name == "match" {
       rawField(t, f.name)

@@ -80,7 +80,7 @@ PARTIAL.__newindex = function(p, k, v) finish_packet(p); rawset(p, k, v) end
 PARTIAL.__pairs = function(p) finish_packet(p); return next, p, nil end
 
 -- A PACKET_IN's match is decoded on its first read too: until then the
--- message keeps its event, which has the frame, under a private key ("\0mev").
+-- message keeps its event, which has the frame, in its array part ([1]).
 -- The match and the packet are made by PKT.__index, in Swift (see
 -- core.lazy_fields, which makes the event's lazy fields too).
 local PKT = {}
@@ -104,7 +104,8 @@ PKT.__pairs = function(msg)
   local _ = msg.match
   return next, msg, nil
 end
-PKT_REST.__index, PKT_REST.__pairs = PKT.__index, PKT.__pairs
+PKT.__len = function() return 0 end  -- the event it may keep is no list of the app's
+PKT_REST.__index, PKT_REST.__pairs, PKT_REST.__len = PKT.__index, PKT.__pairs, PKT.__len
 
 local function decode_now(msg)
   local frame = rawget(msg, FRAME)

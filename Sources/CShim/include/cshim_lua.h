@@ -67,6 +67,9 @@ void zs_push_template_send(lua_State *L, zs_fn fast);
 // which a batch's events share), where the frame starts in it, its
 // connection and its time; the prelude reads them as fields on first read.
 enum { ZS_EV_FRAME = 1, ZS_EV_OFFSET = 2, ZS_EV_CONN = 3, ZS_EV_TIME = 4 };
+// An event's PACKET_IN message whose match (or more) waits keeps its event,
+// which has the frame, in its array part too.
+enum { ZS_MSG_EVENT = 1 };
 // Pushes new_event(frame, offset, conn, time, type), which makes such an
 // event with the metatable on top (popped) as its own. See lua_shim.c.
 void zs_push_event_maker(lua_State *L);

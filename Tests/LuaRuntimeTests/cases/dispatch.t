@@ -466,7 +466,7 @@ dispatch_loop
 local app = zof.app("a")
 local function show(ev)
   print(ev.type, ev.xid, ev.version, ev.datapath_id, ev.conn_id == ev.datapath.conn_id,
-    math.type(ev.conn_id), type(ev.time), ev.time <= zof.now(), #ev)
+    math.type(ev.conn_id), type(ev.time), ev.time <= zof.now(), #ev, #ev.msg)
   local keys = {}
   for k, v in pairs(ev) do keys[#keys + 1] = tostring(k) .. ":" .. type(v) end
   table.sort(keys)
@@ -483,8 +483,8 @@ app:message("BARRIER_REPLY", show)
 {type = "PACKET_IN", xid = 8, msg = {in_port = 2, reason = "NO_MATCH", data = eth("02:00:00:00:00:02", "02:00:00:00:00:01", 0x0800, "")}},
 {type = "BARRIER_REPLY", xid = 9},
 --- log
-[a] PACKET_IN	7	4	00:00:00:00:00:00:00:01	true	integer	number	true	0
+[a] PACKET_IN	7	4	00:00:00:00:00:00:00:01	true	integer	number	true	0	0
 [a] conn_id:number datapath:table datapath_id:string mine:boolean msg:table time:number type:string version:number xid:number
 [a] PACKET_IN	8	4
-[a] BARRIER_REPLY	9	4	00:00:00:00:00:00:00:01	true	integer	number	true	0
+[a] BARRIER_REPLY	9	4	00:00:00:00:00:00:00:01	true	integer	number	true	0	0
 [a] conn_id:number datapath:table datapath_id:string msg:table time:number type:string version:number xid:number
