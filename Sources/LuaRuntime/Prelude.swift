@@ -1113,16 +1113,18 @@ local dispatcher = nil
 
 dispatch_loop = function()
   local me = dispatcher
-  local typ, n = b_type, norder
+  local typ, n, conn = b_type, norder, b_conn
+  -- Once: whatever runs a handler of its own puts the connection back after.
+  CUR[1] = conn
   while true do
     local ev, k = b_ev, b_k
-    if ev == nil then
+    if not ev then
       local at = b_starts[b_i]
       if interrupted or at > b_len then return DONE end
       -- Past the frame first: if making its event fails (the memory cap), the
       -- next dispatcher goes on with the next frame instead of this one again.
       b_i = b_i + 1
-      ev = new_event(b_s, at, b_conn, b_time, typ)
+      ev = new_event(b_s, at, conn, b_time, typ)
       b_ev, b_k, k = ev, 0, 0
     end
     -- Through the apps after the k-th; b_k is how far it got, where the next
@@ -1132,13 +1134,16 @@ dispatch_loop = function()
       b_k = k
       local app = apps[order[k]]
       local h = app.sole[typ]
-      if h == nil then
-        candidates(app, true, typ)
-        h = app.sole[typ]
+      if not h then
+        -- nil: not looked for yet; false: the app's handler depends on the event.
+        if h == nil then
+          candidates(app, true, typ)
+          h = app.sole[typ]
+        end
+        if not h then h = pick(app, true, typ, ev) end
       end
-      if not h then h = pick(app, true, typ, ev) end
       if h then
-        cur_task, cur_app, cur_h, cur_origin, CUR[1] = nil, app, h, ev, b_conn
+        cur_task, cur_app, cur_h, cur_origin = nil, app, h, ev
         tick()
         local r = h.fn(ev)
         -- It waited, so this coroutine is its task now, and the task is over.
@@ -1146,7 +1151,7 @@ dispatch_loop = function()
         local made = cur_task
         cur_task, cur_app, cur_h = nil, nil, nil
         if made then finish(made, true, r) end
-        if r == STOP then break end
+        if r and r == STOP then break end
       end
     end
     b_ev = nil
