@@ -63,9 +63,10 @@ extension LuaRuntime {
     let fast = withFrame(stack, at: frame) { b -> Bool in
       guard let w = PacketInWire(b) else { return false }
       matchLeft = later && (w.version != 2 || headOnly)
-      // Room for `pkt`. An event's message is made for its head alone (most
-      // handlers read nothing else: the rest, if it comes, grows it once),
-      // and keeps its event in its array part (EventSlot.messageEvent).
+      // Room for `pkt`. An event's message is made for its head (2 fields)
+      // and `data` alone, which most handlers read at most: the rest, if it
+      // comes, grows it once. It keeps its event in its array part
+      // (EventSlot.messageEvent).
       let room = Int32(roomFor("PACKET_IN"))
       if into == nil {
         if headOnly { lua_createtable(L, 1, 3 + room) } else { lua_createtable(L, 0, w.fieldCount + room) }

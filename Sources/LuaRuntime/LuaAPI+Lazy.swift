@@ -108,10 +108,18 @@ extension LuaRuntime {
       pushPacketInField(L, 1, field)
       return 1
     }
-    // A field past the head: the rest, if it waits.
-    guard isRestField(L, 2), fillRest(L, 1) else { return 0 }
-    lua_rawget(L, 1)
-    return 1
+    switch lackedField(L, 2) {
+    case .data?:
+      pushData(L, 1)
+      return 1
+    case nil:
+      return 0
+    default:
+      // A field past the head: the rest, if it waits.
+      guard fillRest(L, 1) else { return 0 }
+      lua_rawget(L, 1)
+      return 1
+    }
   }
 
   /// A write of a field the message lacks: the rest first, so the write is
@@ -123,21 +131,63 @@ extension LuaRuntime {
     return 0
   }
 
-  /// Sets the fields past the head of the PACKET_IN message at `msg`, from
-  /// its event's frame, if they still wait (its metatable says so); then its
-  /// metatable is the one of messages whose match alone may wait. True if
-  /// they waited.
-  @discardableResult
-  private static func fillRest(_ L: OpaquePointer, _ msg: Int32) -> Bool {
+  /// Whether the fields past the head of the PACKET_IN message at `msg`
+  /// are still to come (its metatable says so).
+  private static func restWaits(_ L: OpaquePointer, _ msg: Int32) -> Bool {
     guard lua_getmetatable(L, msg) != 0 else { return false }
     let waiting = lua_rawequal(L, -1, LazyUp.packetInRestMeta.index) != 0
     lua_settop(L, -2)
-    guard waiting else { return false }
+    return waiting
+  }
+
+  /// Whether the message at `msg` lacks `data` (read raw). Until its rest
+  /// comes, a message lacks it only if it was never set: a write of a
+  /// missing key brings the rest first.
+  private static func lacksData(_ L: OpaquePointer, _ msg: Int32) -> Bool {
+    rawField(L, msg, .data)
+    defer { lua_settop(L, -2) }
+    return lua_type(L, -1) == LUA_TNIL
+  }
+
+  /// Pushes `data` of the PACKET_IN message at `msg` (nil without one), set
+  /// from its event's frame first if it still waits. The frame passed the
+  /// whole check when the head was made, so finding where the data starts is
+  /// enough.
+  private static func pushData(_ L: OpaquePointer, _ msg: Int32) {
     let msg = lua_absindex(L, msg)
+    let top = lua_gettop(L)
+    rawField(L, msg, .data)
+    guard lua_type(L, top + 1) == LUA_TNIL, restWaits(L, msg) else { return }
+    defer { lua_settop(L, top + 1) }
+    EventSlot.push(L, msg, .messageEvent)
+    guard lua_type(L, top + 2) == LUA_TTABLE else { return }
+    EventSlot.push(L, top + 2, .frame)
+    EventSlot.push(L, top + 2, .offset)
+    let stack = LuaStack(L)
+    withFrame(stack, at: top + 3) { b in
+      guard let at = PacketInWire.dataStart(b) else { return }
+      stack.push(UnsafeRawBufferPointer(rebasing: b[at...]))
+      lua_copy(L, -1, top + 1)
+      lua_pushvalue(L, LazyUp.data.index)
+      lua_rotate(L, -2, 1)
+      lua_rawset(L, msg)
+    }
+  }
+
+  /// Sets the fields past the head of the PACKET_IN message at `msg`, from
+  /// its event's frame, if they still wait, and `data` if it waits too; then
+  /// its metatable is the one of messages whose match alone may wait. True
+  /// if they waited.
+  @discardableResult
+  private static func fillRest(_ L: OpaquePointer, _ msg: Int32) -> Bool {
+    guard restWaits(L, msg) else { return false }
+    let msg = lua_absindex(L, msg)
+    let data = lacksData(L, msg)
     let top = lua_gettop(L)
     let stack = LuaStack(L)
     _ = withEventFrame(L, of: msg) { w in
       stack.setPacketInFields(w, into: msg, strings: zs_upvalueindex(2), withoutMatch: true, part: .rest)
+      if data { stack.setPacketInFields(w, into: msg, strings: zs_upvalueindex(2), part: .data) }
     }
     lua_settop(L, top)
     lua_pushvalue(L, LazyUp.packetInMeta.index)
@@ -157,17 +207,20 @@ extension LuaRuntime {
     return withFrame(LuaStack(L), at: top + 2) { b in PacketInWire(b).map(body) } ?? nil
   }
 
-  /// Whether the key at `k` names a PACKET_IN field past the head. By its
-  /// bytes: a filter asks this of every key the head lacks (eth_type...), and
-  /// comparing with upvalues cost more than reading the key once.
-  private static func isRestField(_ L: OpaquePointer, _ k: Int32) -> Bool {
-    guard lua_type(L, k) == LUA_TSTRING else { return false }
+  /// Which PACKET_IN field the head lacks the key at `k` names: `data`, or
+  /// one past the head (nil for any other key). By its bytes: a filter asks
+  /// this of every key the head lacks (eth_type...), and comparing with
+  /// upvalues cost more than reading the key once.
+  private static func lackedField(_ L: OpaquePointer, _ k: Int32) -> PacketInPart? {
+    guard lua_type(L, k) == LUA_TSTRING else { return nil }
     var len = 0
-    guard let p = zs_tolstring(L, k, &len) else { return false }
+    guard let p = zs_tolstring(L, k, &len) else { return nil }
     let key = UnsafeRawBufferPointer(start: p, count: len)
-    return PacketInPart.restKeys.contains {
-      $0.utf8CodeUnitCount == len && key.elementsEqual(UnsafeRawBufferPointer(start: $0.utf8Start, count: len))
+    func named(_ s: StaticString) -> Bool {
+      s.utf8CodeUnitCount == len && key.elementsEqual(UnsafeRawBufferPointer(start: s.utf8Start, count: len))
     }
+    if named("data") { return .data }
+    return PacketInPart.restKeys.contains(where: named) ? .rest : nil
   }
 
   /// The lazy event field the key at `k` names.
@@ -227,7 +280,8 @@ extension LuaRuntime {
       lua_pushnil(L)
       lua_rawseti(L, msg, EventSlot.messageEvent.index)
     } else {
-      rawField(L, msg, .data)
+      // The packet is decoded from `data`, which may wait too.
+      pushData(L, msg)
       guard lua_type(L, top + 1) == LUA_TSTRING,
             let more = stack.withBytes(at: top + 1, { stack.pushPacketHead($0, keys: LazyUp.packetKeys.index) })
       else {
@@ -285,10 +339,14 @@ extension LuaRuntime {
           lua_settop(L, want)
           if let field = packetInField(L, key) {
             pushPacketInField(L, msg, field)
-          } else if msgRest && isRestField(L, key) {
-            fillRest(L, msg)
-            lua_pushvalue(L, key)
-            lua_rawget(L, msg)
+          } else if msgRest, let lacked = lackedField(L, key) {
+            if lacked == .data {
+              pushData(L, msg)
+            } else {
+              fillRest(L, msg)
+              lua_pushvalue(L, key)
+              lua_rawget(L, msg)
+            }
           } else {
             lua_pushnil(L)
           }

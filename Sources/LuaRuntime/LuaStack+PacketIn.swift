@@ -48,11 +48,12 @@ enum PacketInStrings {
 }
 
 /// Which of a PACKET_IN's top-level fields to set: all; the head an event's
-/// message starts with (buffer_id, in_port and data, what handlers read
-/// most: data for a PACKET_OUT and for `pkt`); or the rest, on the first read
-/// of any other field.
+/// message starts with (buffer_id and in_port, what handlers read most);
+/// `data`, on its first read or that of `pkt`, which is decoded from it; or
+/// the rest, on the first read of any other field (without `data`, which
+/// fillRest sees to).
 enum PacketInPart {
-  case all, head, rest
+  case all, head, data, rest
 
   /// The keys `rest` sets, in some version (setPacketInFields says which).
   static let restKeys: [StaticString] = ["total_len", "in_phy_port", "reason", "table_id", "cookie"]
@@ -132,6 +133,24 @@ struct PacketInWire {
     guard data <= n else { return nil }
   }
 
+  /// Where the data of a PACKET_IN that `init` took starts, found again
+  /// without checking the match field by field; nil if `b` is no such frame.
+  static func dataStart(_ b: UnsafeRawBufferPointer) -> Int? {
+    let n = b.count
+    guard n >= 8, b[1] == 10 else { return nil }
+    switch b[0] {
+    case 1: return n >= 18 ? 18 : nil
+    case 2: return n >= 24 ? 24 : nil
+    case 3...6:
+      let m = b[0] == 3 ? 16 : 24
+      guard n >= m + 4 else { return nil }
+      let len = u16(b, m + 2)
+      let data = m + len + (8 - len % 8) % 8 + 2
+      return len >= 4 && data <= n ? data : nil
+    default: return nil
+    }
+  }
+
   @inline(__always) static func u16(_ b: UnsafeRawBufferPointer, _ o: Int) -> Int {
     Int(UInt16(bigEndian: b.loadUnaligned(fromByteOffset: o, as: UInt16.self)))
   }
@@ -165,11 +184,12 @@ extension LuaStack {
   /// pseudo-index of the first PacketInStrings upvalue.
   /// With `withoutMatch`, `match` is left for `pushPacketInMatch` (a
   /// handler that never reads it never pays for it).
-  /// `part` picks the head, the rest, or all (see PacketInPart).
+  /// `part` picks the head, `data`, the rest, or all (see PacketInPart).
   func setPacketInFields(_ w: PacketInWire, into idx: Int32, strings: Int32, withoutMatch: Bool = false,
                          part: PacketInPart = .all) {
     let b = w.b
-    let head = part != .rest, rest = part != .head
+    let head = part == .head || part == .all, rest = part == .rest || part == .all
+    let withData = part == .data || part == .all
     let t = lua_absindex(L, idx)
     typealias S = PacketInStrings
     func str(_ k: Int) { lua_pushvalue(L, strings - Int32(k)) }
@@ -225,7 +245,7 @@ extension LuaStack {
         if !withoutMatch { set(S.match) { pushPacketInMatch(w, strings: strings) } }
       }
     }
-    if head { set(S.data, data) }
+    if withData { set(S.data, data) }
   }
 
   /// The PACKET_IN's match table: 1.0's holds in_port; 1.1 has none (nothing pushed).

@@ -156,6 +156,48 @@ w: total_len 14, reason MINE, note kept
 a: sees the write
 b: buffer_id,cookie,data,in_port,match,note,reason,table_id,total_len
 
+=== a PACKET_IN's data comes on its first read, or with pkt, without the rest; a filter and a write see it
+--- app a.lua
+local app = zof.app("a", {precedence = 300})
+local FRAME = "\2\0\0\0\0\2\2\0\0\0\0\1\8\0"  -- 02:00:00:00:00:02 <- 02:00:00:00:00:01, IPv4
+app:message("PACKET_IN", function(ev)
+  local msg = ev.msg
+  if msg.in_port == 3 then
+    print("a: before", rawget(msg, "data") == nil)
+    print("a: data", #msg.data, msg.data == FRAME, rawget(msg, "data") == msg.data, rawget(msg, "total_len"))
+  elseif msg.in_port == 4 then
+    print("a: eth_type", msg.pkt.eth_type, rawget(msg, "data") == FRAME, rawget(msg, "reason"))
+  elseif msg.in_port == 6 then
+    msg.data = "mine"
+    print("a: written", msg.data, msg.reason)
+  end
+end)
+--- app b.lua
+local app = zof.app("b", {precedence = 200})
+local FRAME = "\2\0\0\0\0\2\2\0\0\0\0\1\8\0"
+app:message("PACKET_IN", {data = FRAME, in_port = 5}, function(ev)
+  print("b: filter on data matched", rawget(ev.msg, "reason"))
+end)
+app:message("PACKET_IN", function(ev)
+  local msg = ev.msg
+  print("b: " .. msg.in_port .. " " .. (msg.data == "mine" and "mine" or #msg.data) .. " " .. msg.reason)
+end)
+--- switch 1.0
+--- input
+{type = "PACKET_IN", msg = {buffer_id = 1, in_port = 3, reason = "ACTION", data = eth("02:00:00:00:00:02", "02:00:00:00:00:01", 0x0800, "")}},
+{type = "PACKET_IN", msg = {buffer_id = 2, in_port = 4, reason = "ACTION", data = eth("02:00:00:00:00:02", "02:00:00:00:00:01", 0x0800, "")}},
+{type = "PACKET_IN", msg = {buffer_id = 3, in_port = 6, reason = "NO_MATCH", data = eth("02:00:00:00:00:02", "02:00:00:00:00:01", 0x0800, "")}},
+{type = "PACKET_IN", msg = {buffer_id = 4, in_port = 5, reason = "NO_MATCH", data = eth("02:00:00:00:00:02", "02:00:00:00:00:01", 0x0800, "")}},
+--- log
+a: before	true
+a: data	14	true	true	nil
+b: 3 14 ACTION
+a: eth_type	2048	true	nil
+b: 4 14 ACTION
+a: written	mine	NO_MATCH
+b: 6 mine NO_MATCH
+b: filter on data matched	nil
+
 === a packet's layers above Ethernet are decoded on their first read, and whole wherever the packet goes
 --- app a.lua
 local app = zof.app("a")
