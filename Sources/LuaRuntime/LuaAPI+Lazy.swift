@@ -41,7 +41,7 @@ extension LuaRuntime {
     /// The event fields made on first read.
     static let event: [LazyUp] = [.msg, .datapath, .datapathId, .version, .xid, .connId, .time]
 
-    var index: Int32 { zs_upvalueindex(Int32(2 + PacketInStrings.all.count + rawValue)) }
+    var index: Int32 { zs_upvalueindex(Int32(2 + PacketInStrings.count + rawValue)) }
   }
 
   /// core.lazy_fields(datapaths, pkt_mt, partial_mt, partial_frames, ev_mt, pkt_rest_mt) ->
@@ -225,6 +225,8 @@ extension LuaRuntime {
 
   /// The lazy event field the key at `k` names.
   private static func eventField(_ L: OpaquePointer, _ k: Int32) -> LazyUp? {
+    // Nearly every read that comes here.
+    if lua_rawequal(L, k, LazyUp.msg.index) != 0 { return .msg }
     guard lua_type(L, k) == LUA_TSTRING else { return nil }
     return LazyUp.event.first { lua_rawequal(L, k, $0.index) != 0 }
   }

@@ -43,8 +43,12 @@ enum PacketInStrings {
     var s = keys + ["NO_BUFFER"] + reasonNames + portNames
     precondition(s.count == oxm)
     for f in fields { s += [f.name, f.name.isEmpty ? "" : f.name + "_mask"] }
+    precondition(s.count == count)
     return s
   }()
+  /// How many `all` holds, as a constant: the lazy fields find their own
+  /// upvalues after these on every call.
+  static let count = oxm + 2 * 45
 }
 
 /// Which of a PACKET_IN's top-level fields to set: all; the head an event's

@@ -753,9 +753,11 @@ local function fill(v, args)
   return out
 end
 
+-- `send` is each template's own field too: `tpl:send` is then found without
+-- the metatable's lookup, once per message sent.
 function zof.compile(msg)
   if type(msg) ~= "table" then error("zof.compile: message must be a table", 2) end
-  return setmetatable({msg = msg, id = check(2, core.compile(msg))}, TEMPLATE)
+  return setmetatable({msg = msg, id = check(2, core.compile(msg)), send = TEMPLATE.send}, TEMPLATE)
 end
 
 -- template:send is Swift's (core.template_method): it patches slot values
