@@ -1146,7 +1146,8 @@ dispatch_loop = function()
       end
       if h then
         cur_task, cur_app, cur_h, cur_origin = nil, app, h, ev
-        tick()
+        -- The first app's budget started with the event.
+        if k > 1 then tick() end
         local r = h.fn(ev)
         -- It waited, so this coroutine is its task now, and the task is over.
         if dispatcher ~= me then return DONE, r end

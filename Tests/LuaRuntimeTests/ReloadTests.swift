@@ -263,6 +263,31 @@ final class ReloadTests: XCTestCase {
     XCTAssertFalse(log.lines.contains { $0.contains("time budget") }, "\(log.lines)")
   }
 
+  /// Each app's handler of one event has a budget of its own too: the first
+  /// one's starts with the event, the others' as they start.
+  func testBudgetIsEachAppsForOneEvent() throws {
+    let slow = """
+      app:message("PACKET_IN", function(ev)
+        local t = os.clock()
+        while os.clock() - t < 0.09 do end
+        print(app.name .. " done")
+      end)
+      """
+    try setUp([
+      "a.lua": "local app = zof.app(\"a\", {precedence = 200})\n" + slow,
+      "b.lua": "local app = zof.app(\"b\")\n" + slow,
+    ], budgetMs: 150)
+    let sw = connect()
+    let pi = OFMessage(version: 4, type: "PACKET_IN", msg: .table([
+      "in_port": .uint(1), "reason": .string("NO_MATCH"), "data": .bytes([UInt8](repeating: 0, count: 14)),
+    ]))
+    // 180 ms of handlers per event, 90 ms each, under a 150 ms budget.
+    for _ in 0..<3 { sw.send(pi) }
+    sw.pump(loop, quietRounds: 2, timeout: 0)
+    XCTAssertEqual(printed, ["a done", "b done", "a done", "b done", "a done", "b done"])
+    XCTAssertFalse(log.lines.contains { $0.contains("time budget") }, "\(log.lines)")
+  }
+
   func testBudgetAbortInABatchLeavesTheRestOfIt() throws {
     try setUp([
       "a.lua": """

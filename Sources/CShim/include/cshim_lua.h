@@ -48,6 +48,8 @@ void zs_pushfn(lua_State *L, zs_fn fn);
 void zs_budget_arm(lua_State *L, lua_State *co, double seconds);
 // True once (and clears it) if the last step was aborted by the budget.
 int zs_budget_take_abort(lua_State *L);
+// The next handler of a batch starts: a whole budget of its own.
+void zs_budget_tick(void);
 // The Lua functions run(co, ...), arm(co), disarm(co) -> aborted, tick() and
 // watch(co), in C: they run for every handler, so they skip the Swift trampoline.
 void zs_push_budget_fns(lua_State *L);
