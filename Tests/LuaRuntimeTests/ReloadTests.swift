@@ -240,6 +240,18 @@ final class ReloadTests: XCTestCase {
     XCTAssertEqual(log.lines.filter { $0.contains("time budget") }.count, 1)
   }
 
+  /// PACKET_INs of these xids from one switch, sent back to back (one read,
+  /// one batch), then the loop run until they are through.
+  private func sendPacketIns(xids: [UInt32]) {
+    let sw = connect()
+    for xid in xids {
+      sw.send(OFMessage(version: 4, type: "PACKET_IN", xid: xid, msg: .table([
+        "in_port": .uint(1), "reason": .string("NO_MATCH"), "data": .bytes([UInt8](repeating: 0, count: 14)),
+      ])))
+    }
+    sw.pump(loop, quietRounds: 2, timeout: 0)
+  }
+
   /// A read's PACKET_INs run in one step of the dispatcher, but the budget is each handler's.
   func testBudgetIsEachHandlersInABatch() throws {
     try setUp([
@@ -252,13 +264,8 @@ final class ReloadTests: XCTestCase {
         end)
         """
     ], budgetMs: 150)
-    let sw = connect()
-    let pi = OFMessage(version: 4, type: "PACKET_IN", msg: .table([
-      "in_port": .uint(1), "reason": .string("NO_MATCH"), "data": .bytes([UInt8](repeating: 0, count: 14)),
-    ]))
     // 240 ms of handlers in one batch, 40 ms each, under a 150 ms budget.
-    for _ in 0..<6 { sw.send(pi) }
-    sw.pump(loop, quietRounds: 2, timeout: 0)
+    sendPacketIns(xids: Array(repeating: 0, count: 6))
     XCTAssertEqual(printed.filter { $0 == "a done" }.count, 6)
     XCTAssertFalse(log.lines.contains { $0.contains("time budget") }, "\(log.lines)")
   }
@@ -277,13 +284,8 @@ final class ReloadTests: XCTestCase {
       "a.lua": "local app = zof.app(\"a\", {precedence = 200})\n" + slow,
       "b.lua": "local app = zof.app(\"b\")\n" + slow,
     ], budgetMs: 150)
-    let sw = connect()
-    let pi = OFMessage(version: 4, type: "PACKET_IN", msg: .table([
-      "in_port": .uint(1), "reason": .string("NO_MATCH"), "data": .bytes([UInt8](repeating: 0, count: 14)),
-    ]))
     // 180 ms of handlers per event, 90 ms each, under a 150 ms budget.
-    for _ in 0..<3 { sw.send(pi) }
-    sw.pump(loop, quietRounds: 2, timeout: 0)
+    sendPacketIns(xids: [0, 0, 0])
     XCTAssertEqual(printed, ["a done", "b done", "a done", "b done", "a done", "b done"])
     XCTAssertFalse(log.lines.contains { $0.contains("time budget") }, "\(log.lines)")
   }
@@ -298,13 +300,7 @@ final class ReloadTests: XCTestCase {
         end)
         """
     ], budgetMs: 50)
-    let sw = connect()
-    for xid in 1...3 {
-      sw.send(OFMessage(version: 4, type: "PACKET_IN", xid: UInt32(xid), msg: .table([
-        "in_port": .uint(1), "reason": .string("NO_MATCH"), "data": .bytes([UInt8](repeating: 0, count: 14)),
-      ])))
-    }
-    sw.pump(loop, quietRounds: 2, timeout: 0)
+    sendPacketIns(xids: [1, 2, 3])
     XCTAssertEqual(printed.filter { $0.hasPrefix("a handles packet") }, ["a handles packet 1", "a handles packet 3"])
     XCTAssertEqual(log.lines.filter { $0.contains("time budget") }.count, 1)
   }
