@@ -82,9 +82,8 @@ int zs_loadbuffer(lua_State *L, const char *buf, size_t len, const char *name) {
 
 int zs_loadfile(lua_State *L, const char *path) { return luaL_loadfilex(L, path, "t"); }
 
-// Calls the Swift function in upvalue 1 with the memory cap relaxed (see zs_mem).
-static int call_swift(lua_State *L) {
-  zs_fn fn = (zs_fn)lua_touserdata(L, lua_upvalueindex(1));
+// Calls a Swift function with the memory cap relaxed (see zs_mem).
+static int call_fn(lua_State *L, zs_fn fn) {
   zs_mem *mem;
   lua_getallocf(L, (void **)&mem);
   int was = mem->relaxed;
@@ -93,6 +92,9 @@ static int call_swift(lua_State *L) {
   mem->relaxed = was;
   return n;
 }
+
+// Calls the Swift function in upvalue 1.
+static int call_swift(lua_State *L) { return call_fn(L, (zs_fn)lua_touserdata(L, lua_upvalueindex(1))); }
 
 // Runs a Swift function; raising happens here, after the Swift frame is gone.
 static int trampoline(lua_State *L) {
@@ -160,6 +162,35 @@ static int new_event(lua_State *L) {
 void zs_push_event_maker(lua_State *L) {
   lua_pushliteral(L, "type");
   lua_pushcclosure(L, new_event, 2);
+}
+
+// The __index of events made from a frame. `msg`, read once by nearly every
+// handler, goes straight to Swift's maker of an event's message (the same
+// for every state, so set once) and is kept in the event here; any other
+// key to the Swift function in upvalue 1. Both see this closure's upvalues.
+static zs_fn event_message;
+
+static int event_index(lua_State *L) {
+  size_t len;
+  lua_settop(L, 2);
+  const char *k = lua_type(L, 2) == LUA_TSTRING ? lua_tolstring(L, 2, &len) : NULL;
+  if (k != NULL && len == 3 && memcmp(k, "msg", 3) == 0) {
+    if (call_fn(L, event_message) == ZS_RAISE) return lua_error(L);
+    lua_pushvalue(L, 2);
+    lua_pushvalue(L, -2);
+    lua_rawset(L, 1);
+    return 1;
+  }
+  int n = call_swift(L);
+  if (n == ZS_RAISE) return lua_error(L);
+  return n;
+}
+
+void zs_push_event_index(lua_State *L, zs_fn fn, zs_fn message, int nup) {
+  event_message = message;
+  lua_pushlightuserdata(L, (void *)fn);
+  lua_insert(L, -(nup + 1));
+  lua_pushcclosure(L, event_index, nup + 1);
 }
 
 void zs_pushfn_up(lua_State *L, zs_fn fn, int nup) {

@@ -74,12 +74,16 @@ extension LuaRuntime {
                           { L in LuaRuntime.packetInNewIndex(L!) }]
       let count = PacketInStrings.all.count + LuaRuntime.lazyStrings.count + 6 + PacketKey.names.count
       precondition(count <= 254, "a C closure holds at most 255 upvalues, its function pointer one of them")
-      for fn in fns {
+      for (i, fn) in fns.enumerated() {
         _ = lua_checkstack(L, Int32(count) + 4)
         for s in PacketInStrings.all + LuaRuntime.lazyStrings { LuaStack(L).push(s) }
         for i: Int32 in 1...6 { lua_pushvalue(L, i) }
         for s in PacketKey.names { LuaStack(L).push(s) }
-        zs_pushfn_up(L, fn, Int32(count))
+        if i == 0 {
+          zs_push_event_index(L, fn, { L in LuaRuntime.eventMessageIndex(L!) }, Int32(count))
+        } else {
+          zs_pushfn_up(L, fn, Int32(count))
+        }
       }
       lua_pushvalue(L, 5)
       zs_push_event_maker(L)
@@ -93,6 +97,12 @@ extension LuaRuntime {
     lua_pushnil(L)
     lua_rotate(L, -2, 1)
     return 2
+  }
+
+  /// event_index's `msg` (see zs_push_event_index): the message, which C
+  /// keeps in the event.
+  private static func eventMessageIndex(_ L: OpaquePointer) -> Int32 {
+    pushMessage(L, of: 1) ? 1 : raiseAtCaller(L)
   }
 
   private static func eventIndex(_ L: OpaquePointer) -> Int32 {

@@ -60,6 +60,9 @@ void zs_setfuncs(lua_State *L, const char *name, zs_fn fn);  // t[name] = fn for
 void zs_setfuncs_up(lua_State *L, const char *name, zs_fn fn, int nup);
 // Pushes fn's closure with the `nup` values on top as its upvalues 2..nup+1 (popped).
 void zs_pushfn_up(lua_State *L, zs_fn fn, int nup);
+// The same for an event's __index: `message` (it pushes the event's message,
+// or returns ZS_RAISE) takes the key "msg", `fn` any other. See lua_shim.c.
+void zs_push_event_index(lua_State *L, zs_fn fn, zs_fn message, int nup);
 // Pushes template:send, made of the Swift way `fast` (it returns 0 for what
 // it leaves, or ZS_RAISE) and the Lua way on top, with the table below it whose [1] is the
 // running handler's connection (both popped). See lua_shim.c.
