@@ -402,12 +402,42 @@ end
 
 local function finish(t, ok, result)
   t.done, t.ok, t.result = true, ok, result
+  local s, w = t.stream_w, t.wait
+  t.stream_w = nil
   clear_wait(t)
+  -- A stream the task left while it waited on something else.
+  if s ~= nil and s ~= w then
+    t.wait = s
+    clear_wait(t)
+  end
   if tasks[t.id] then tasks[t.id] = nil; ntasks = ntasks - 1 end
   if t.waiters then
     for _, w in ipairs(t.waiters) do make_ready(w, ok, result) end
     t.waiters = nil
   end
+end
+
+-- Ends the request wait `w` of task `t`, whose reply is over, whether or not
+-- the task waits on it now (a stream's task may wait on something else in
+-- its loop): its timer, and its place as the task's stream.
+local function end_wait(t, w)
+  if t.stream_w == w then t.stream_w = nil end
+  if t.wait == w then
+    clear_wait(t)
+  elseif w.timer then
+    timer_owner[w.timer] = nil
+    core.cancel_timer(w.timer)
+    w.timer = nil
+  end
+end
+
+-- A request's failure reaches its task now if the task waits on it; a
+-- stream's, while its task waits on something else in the loop, at the
+-- stream's next wait, after the parts that came before it.
+local function fail_request(t, w, err)
+  local later = w.stream ~= nil and t.wait ~= w
+  end_wait(t, w)
+  if later then w.failed = err else make_ready(t, false, err) end
 end
 
 local function cancel(t)
@@ -628,7 +658,10 @@ function zof.request_stream(msg, opts, dp)
       return part
     end
     if s.done then return nil end
+    if w.failed then error(w.failed, 0) end
+    -- The task may have waited on something else in the loop since.
     s.waiting = true
+    t.wait = w
     return suspend(t)
   end
 end
@@ -1210,21 +1243,34 @@ end
 
 entry.resume_ready = resume_ready
 
+local function timeout_error(w)
+  local what = w.xid and ("%s (xid %d)"):format(w.what, w.xid) or w.what
+  return wait_error("timeout", ("%s timed out after %g s"):format(what, w.seconds), {xid = w.xid})
+end
+
 function entry.timer(id)
   local t = timer_owner[id]
   timer_owner[id] = nil
-  if t == nil or t.done or t.wait == nil then return end
+  if t == nil or t.done then return end
   local w = t.wait
-  -- A timer of an earlier wait (a streamed request's, while its task
-  -- sleeps in the loop) must not end the wait of today.
-  if w.timer ~= id then return end
+  if w == nil or w.timer ~= id then
+    -- A streamed request's timer while its task waits on something else (a
+    -- sleep in the loop): that wait goes on, and the request is over.
+    local s = t.stream_w
+    if s ~= nil and s.timer == id then
+      s.timer = nil
+      local err = timeout_error(s)
+      if s.xid then core.cancel_request(s.conn, s.xid); s.xid = nil end
+      fail_request(t, s, err)
+    end
+    return
+  end
   w.timer = nil
   clear_wait(t)
   if w.kind == "sleep" then
     make_ready(t, true)
   else
-    local what = w.xid and ("%s (xid %d)"):format(w.what, w.xid) or w.what
-    make_ready(t, false, wait_error("timeout", ("%s timed out after %g s"):format(what, w.seconds), {xid = w.xid}))
+    make_ready(t, false, timeout_error(w))
   end
 end
 
@@ -1237,9 +1283,7 @@ function entry.reply(id, xid, kind, typ, payload, final)
   -- The switch has said its last on this xid: nothing is left to cancel.
   if final then w.xid = nil end
   if kind == "closed" then
-    if t.stream_w == w then t.stream_w = nil end
-    if t.wait == w then clear_wait(t) end
-    make_ready(t, false, wait_error("closed", ("request xid %d: the switch disconnected before replying"):format(xid),
+    fail_request(t, w, wait_error("closed", ("request xid %d: the switch disconnected before replying"):format(xid),
       {xid = xid}))
     return
   end
@@ -1249,9 +1293,7 @@ function entry.reply(id, xid, kind, typ, payload, final)
   local reply = {type = typ, xid = xid, msg = msg, datapath = dp, datapath_id = dp and dp.datapath_id,
     version = dp and dp.version}
   if typ == "ERROR" then
-    if t.stream_w == w then t.stream_w = nil end
-    if t.wait == w then clear_wait(t) end
-    make_ready(t, false, wait_error("error", ("request xid %d failed: %s %s"):format(xid, tostring(msg.type),
+    fail_request(t, w, wait_error("error", ("request xid %d failed: %s %s"):format(xid, tostring(msg.type),
       tostring(msg.code)), {xid = xid, type = msg.type, code = msg.code, msg = msg}))
     return
   end
@@ -1263,8 +1305,7 @@ function entry.reply(id, xid, kind, typ, payload, final)
   end
   if final then
     s.done = true
-    t.stream_w = nil
-    if t.wait == w then clear_wait(t) end
+    end_wait(t, w)
   end
   if s.waiting then
     s.waiting = false

@@ -172,42 +172,85 @@ final class TaskTests: XCTestCase {
     XCTAssertEqual(h.printed, ["part with 1", "part with 2", "part with 3", "stream done"])
   }
 
-  /// A streamed request's timer that runs out while its task sleeps in the
-  /// loop is not that sleep's: the sleep lasts its own time.
-  func testAStreamsTimerDoesNotEndASleepInItsLoop() throws {
+  /// A streamed request whose task sleeps in its loop, and a stand-in switch
+  /// that has sent one part of the reply: the test plays the rest.
+  private func sleepingStream(timeout: Double, sleep: Double) throws -> (TaskHarness, FakeSwitch, UInt32) {
     let h = try TaskHarness([
       "a.lua": """
         local app = zof.app("a")
         app:message("CHANNEL_UP", function(ev)
-          for part in zof.request_stream({type = "REQUEST.PORT_DESC"}, {timeout = 1}) do
-            print("part")
-            zof.sleep(2)
-            print("slept")
-          end
-          print("done")
+          local ok, err = pcall(function()
+            for part in zof.request_stream({type = "REQUEST.PORT_DESC"}, {timeout = \(timeout)}) do
+              print("part")
+              zof.sleep(\(sleep))
+              print("slept")
+            end
+          end)
+          print(ok and "done" or err.kind .. ": " .. tostring(err))
         end)
         """
     ])
     let sw = h.connect()
     let req = try XCTUnwrap(sw.received.first { $0.type == "REQUEST.PORT_DESC" })
-    func part(more: Bool) -> OFMessage {
-      OFMessage(version: 4, type: "REPLY.PORT_DESC", xid: req.xid, msg: .table([
-        "flags": .list(more ? [.string("REPLY_MORE")] : []), "ports": .list([FakeSwitch.port(1, "p1")]),
-      ]))
-    }
-    sw.send(part(more: true))
+    sw.send(Self.portDescPart(xid: req.xid, more: true))
     h.settle(sw)
     XCTAssertEqual(h.printed, ["part"])
-    h.advance(1.5, sw)
-    XCTAssertEqual(h.printed, ["part"], "the stream's 1 s timer fired during the 2 s sleep")
+    return (h, sw, req.xid)
+  }
+
+  static func portDescPart(xid: UInt32, more: Bool) -> OFMessage {
+    OFMessage(version: 4, type: "REPLY.PORT_DESC", xid: xid, msg: .table([
+      "flags": .list(more ? [.string("REPLY_MORE")] : []), "ports": .list([FakeSwitch.port(1, "p1")]),
+    ]))
+  }
+
+  /// A stream's time that runs out while its task sleeps in the loop is not
+  /// that sleep's: the sleep lasts its own time. The request is over then:
+  /// the parts that came in time are read, then the stream raises its timeout.
+  func testAStreamsTimeRunningOutInASleepEndsTheStreamNotTheSleep() throws {
+    let (h, sw, xid) = try sleepingStream(timeout: 1, sleep: 2)
     h.advance(0.5, sw)
-    XCTAssertEqual(h.printed, ["part", "slept"])
-    sw.send(part(more: false))
+    sw.send(Self.portDescPart(xid: xid, more: true))
     h.settle(sw)
-    XCTAssertEqual(h.printed, ["part", "slept", "part"])
+    h.advance(1, sw)
+    XCTAssertEqual(h.printed, ["part"], "the stream's 1 s timer fired during the 2 s sleep")
+    sw.send(Self.portDescPart(xid: xid, more: false))
+    h.settle(sw)
+    h.advance(0.5, sw)
+    XCTAssertEqual(h.printed, ["part", "slept", "part"], "the part that came in time, not the late one")
     h.advance(2, sw)
-    XCTAssertEqual(h.printed, ["part", "slept", "part", "slept", "done"])
+    XCTAssertEqual(h.printed, ["part", "slept", "part", "slept",
+                               "timeout: zof.request_stream (xid \(xid)) timed out after 1 s"])
     XCTAssertEqual(h.errors, [])
+    XCTAssertEqual(h.rt.taskStats.pending, 0)
+  }
+
+  /// A stream whose task waited on something else in the loop still times
+  /// out when it waits on the stream again.
+  func testAStreamKeepsItsTimeoutAfterASleepInItsLoop() throws {
+    let (h, sw, xid) = try sleepingStream(timeout: 5, sleep: 1)
+    h.advance(1, sw)
+    XCTAssertEqual(h.printed, ["part", "slept"])
+    h.advance(3.9, sw)
+    XCTAssertEqual(h.printed, ["part", "slept"])
+    h.advance(0.1, sw)
+    XCTAssertEqual(h.printed.last, "timeout: zof.request_stream (xid \(xid)) timed out after 5 s")
+    XCTAssertEqual(h.rt.taskStats.pending, 0)
+  }
+
+  /// An error reply, or the switch's end, while the task sleeps in the loop:
+  /// the sleep lasts, and the stream raises it at its next wait.
+  func testAStreamsFailureInASleepComesAtItsNextWait() throws {
+    let (h, sw, xid) = try sleepingStream(timeout: 10, sleep: 2)
+    sw.send(OFMessage(version: 4, type: "ERROR", xid: xid, msg: .table([
+      "type": .string("BAD_REQUEST"), "code": .string("BAD_MULTIPART"), "data": .bytes([]),
+    ])))
+    h.settle(sw)
+    h.advance(1, sw)
+    XCTAssertEqual(h.printed, ["part"])
+    h.advance(1, sw)
+    XCTAssertEqual(h.printed, ["part", "slept", "error: request xid \(xid) failed: BAD_REQUEST BAD_MULTIPART"])
+    XCTAssertEqual(h.rt.taskStats.pending, 0)
   }
 
   func testErrorReplyRaisesWithNames() throws {
