@@ -51,8 +51,8 @@ extension LuaRuntime {
   ///   malformed frame raises at the line that read `msg`.
   /// - message(ev) -> the event's message, or nil and why (for filters, which
   ///   must not raise). A PACKET_IN's starts with its head, behind
-  ///   `pkt_rest_mt`, and keeps its event under a private key until its rest
-  ///   and its match are read; then its metatable is `pkt_mt`.
+  ///   `pkt_rest_mt`, and keeps its event (EventSlot.messageEvent) until its
+  ///   match is read; once its rest is read its metatable is `pkt_mt`.
   /// - pkt_index(msg, k) is the __index of both: the rest of the message on
   ///   the first read of a field of it, the match, and the packet decoded up
   ///   to Ethernet, its upper layers waiting in `partial_frames` behind
@@ -144,10 +144,7 @@ extension LuaRuntime {
   /// Whether the fields past the head of the PACKET_IN message at `msg`
   /// are still to come (its metatable says so).
   private static func restWaits(_ L: OpaquePointer, _ msg: Int32) -> Bool {
-    guard lua_getmetatable(L, msg) != 0 else { return false }
-    let waiting = lua_rawequal(L, -1, LazyUp.packetInRestMeta.index) != 0
-    lua_settop(L, -2)
-    return waiting
+    ownMeta(L, msg, .packetInRestMeta) == true
   }
 
   /// Whether the message at `msg` lacks `data` (read raw). Until its rest
@@ -169,10 +166,7 @@ extension LuaRuntime {
     rawField(L, msg, .data)
     guard lua_type(L, top + 1) == LUA_TNIL, restWaits(L, msg) else { return }
     defer { lua_settop(L, top + 1) }
-    EventSlot.push(L, msg, .messageEvent)
-    guard lua_type(L, top + 2) == LUA_TTABLE else { return }
-    EventSlot.push(L, top + 2, .frame)
-    EventSlot.push(L, top + 2, .offset)
+    guard pushEventFrame(L, of: msg) else { return }
     let stack = LuaStack(L)
     withFrame(stack, at: top + 3) { b in
       guard let at = PacketInWire.dataStart(b) else { return }
@@ -210,11 +204,19 @@ extension LuaRuntime {
   /// the stack, under what `body` pushes.
   private static func withEventFrame<R>(_ L: OpaquePointer, of msg: Int32, _ body: (PacketInWire) -> R) -> R? {
     let top = lua_gettop(L)
-    EventSlot.push(L, msg, .messageEvent)
-    guard lua_type(L, top + 1) == LUA_TTABLE else { return nil }
-    EventSlot.push(L, top + 1, .frame)
-    EventSlot.push(L, top + 1, .offset)
+    guard pushEventFrame(L, of: msg) else { return nil }
     return withFrame(LuaStack(L), at: top + 2) { b in PacketInWire(b).map(body) } ?? nil
+  }
+
+  /// Pushes the event the PACKET_IN message at `msg` keeps, its frame and
+  /// the frame's offset; false (the event pushed alone) without one.
+  static func pushEventFrame(_ L: OpaquePointer, of msg: Int32) -> Bool {
+    let ev = lua_gettop(L) + 1
+    EventSlot.push(L, msg, .messageEvent)
+    guard lua_type(L, ev) == LUA_TTABLE else { return false }
+    EventSlot.push(L, ev, .frame)
+    EventSlot.push(L, ev, .offset)
+    return true
   }
 
   /// Which PACKET_IN field the head lacks the key at `k` names: `data`, or
@@ -235,8 +237,6 @@ extension LuaRuntime {
 
   /// The lazy event field the key at `k` names.
   private static func eventField(_ L: OpaquePointer, _ k: Int32) -> LazyUp? {
-    // Nearly every read that comes here.
-    if lua_rawequal(L, k, LazyUp.msg.index) != 0 { return .msg }
     guard lua_type(L, k) == LUA_TSTRING else { return nil }
     return LazyUp.event.first { lua_rawequal(L, k, $0.index) != 0 }
   }

@@ -42,10 +42,7 @@ extension LuaStack {
       zs_push_message_mt(L)
       lua_setmetatable(L, t)
     }
-    EventSlot.push(L, t, .messageEvent)
-    guard lua_type(L, -1) == LUA_TTABLE else { return }
-    EventSlot.push(L, top + 1, .frame)
-    EventSlot.push(L, top + 1, .offset)
+    guard LuaRuntime.pushEventFrame(L, of: t) else { return }
     let decoded = LuaRuntime.withFrame(self, at: top + 2) { b in try? OFCodec.decode(b) }??.msg
     lua_pushnil(L)
     lua_rawseti(L, t, EventSlot.messageEvent.index)

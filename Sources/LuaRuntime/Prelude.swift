@@ -385,11 +385,13 @@ local function make_ready(t, ok, ...)
 end
 
 -- Frees whatever the task waits on.
-local function clear_wait(t)
-  local w = t.wait
+-- Lets go of the wait record `w` of task `t` (its wait by default): its
+-- timer, its request, its place among an event's waiters.
+local function clear_wait(t, w)
+  w = w or t.wait
   if w == nil then return end
-  t.wait = nil
-  if w.timer then timer_owner[w.timer] = nil; core.cancel_timer(w.timer) end
+  if t.wait == w then t.wait = nil end
+  if w.timer then timer_owner[w.timer] = nil; core.cancel_timer(w.timer); w.timer = nil end
   if w.xid then core.cancel_request(w.conn, w.xid) end
   if w.event then
     local list = event_waiters[w.event]
@@ -406,10 +408,7 @@ local function finish(t, ok, result)
   t.stream_w = nil
   clear_wait(t)
   -- A stream the task left while it waited on something else.
-  if s ~= nil and s ~= w then
-    t.wait = s
-    clear_wait(t)
-  end
+  if s ~= nil and s ~= w then clear_wait(t, s) end
   if tasks[t.id] then tasks[t.id] = nil; ntasks = ntasks - 1 end
   if t.waiters then
     for _, w in ipairs(t.waiters) do make_ready(w, ok, result) end
@@ -417,18 +416,11 @@ local function finish(t, ok, result)
   end
 end
 
--- Ends the request wait `w` of task `t`, whose reply is over, whether or not
--- the task waits on it now (a stream's task may wait on something else in
--- its loop): its timer, and its place as the task's stream.
+-- Ends the request wait `w` of task `t`, whether or not the task waits on
+-- it now (a stream's task may wait on something else in its loop).
 local function end_wait(t, w)
   if t.stream_w == w then t.stream_w = nil end
-  if t.wait == w then
-    clear_wait(t)
-  elseif w.timer then
-    timer_owner[w.timer] = nil
-    core.cancel_timer(w.timer)
-    w.timer = nil
-  end
+  clear_wait(t, w)
 end
 
 -- A request's failure reaches its task now if the task waits on it; a
@@ -1259,9 +1251,7 @@ function entry.timer(id)
     local s = t.stream_w
     if s ~= nil and s.timer == id then
       s.timer = nil
-      local err = timeout_error(s)
-      if s.xid then core.cancel_request(s.conn, s.xid); s.xid = nil end
-      fail_request(t, s, err)
+      fail_request(t, s, timeout_error(s))
     end
     return
   end
