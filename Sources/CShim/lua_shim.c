@@ -137,44 +137,131 @@ void zs_push_template_send(lua_State *L, zs_fn fast) {
   lua_pushcclosure(L, template_send, 4);
 }
 
-// An event made from a frame. What it must hold (see cshim_lua.h) sits in
-// its array part, set without hashing a key; its hash part has room for
-// `type` and the fields handlers read first (msg, datapath_id, ...), so
-// keeping those grows nothing. Upvalues: the events' metatable, "type".
-// The event's first handler starts its budget here, which spares the
-// dispatcher a call per event (see the prelude).
-static int new_event(lua_State *L) {
-  zs_budget_tick();
-  lua_settop(L, 5);
-  lua_createtable(L, ZS_EV_TIME, 4);
-  for (int i = ZS_EV_FRAME; i <= ZS_EV_TIME; i++) {
-    lua_pushvalue(L, i);
-    lua_rawseti(L, 6, i);
+// Set once (the same for every state): see zs_set_lazy.
+static zs_lazy_ups ups;
+static zs_fn event_message;
+static zs_head_fn read_head;
+
+void zs_set_lazy(const zs_lazy_ups *u, zs_fn message, zs_head_fn head) {
+  ups = *u;
+  event_message = message;
+  read_head = head;
+}
+
+static void set_head_field(lua_State *L, int t, int key, const zs_head_field *f) {
+  if (f->name < 0) return;
+  lua_pushvalue(L, lua_upvalueindex(key));
+  if (f->name > 0)
+    lua_pushvalue(L, lua_upvalueindex(f->name));
+  else
+    lua_pushinteger(L, (lua_Integer)f->value);
+  lua_rawset(L, t);
+}
+
+// The head message of the PACKET_IN event at `ev` (absolute) whose frame
+// starts at byte `at` (1-based) of s[0..<len]: as far as the frame's length
+// field says and the string goes, as Swift's withFrame cuts it. It has room
+// for its head, `data` and `pkt`; the rest grows it once, if read.
+static int push_head(lua_State *L, int ev, const char *s, size_t len, lua_Integer at) {
+  if (at < 1 || (size_t)(at - 1) > len) return 0;
+  const unsigned char *b = (const unsigned char *)s + (at - 1);
+  size_t n = len - (size_t)(at - 1);
+  if (n >= 4) {
+    size_t flen = (size_t)b[2] << 8 | b[3];
+    if (flen < n) n = flen;
   }
-  lua_pushvalue(L, lua_upvalueindex(2));
-  lua_pushvalue(L, 5);
-  lua_rawset(L, 6);
-  lua_pushvalue(L, lua_upvalueindex(1));
-  lua_setmetatable(L, 6);
+  zs_head_field buffer_id, in_port;
+  if (!read_head(b, n, &buffer_id, &in_port)) return 0;
+  lua_createtable(L, 1, 4);
+  int m = lua_gettop(L);
+  lua_pushvalue(L, ev);
+  lua_rawseti(L, m, ZS_MSG_EVENT);
+  set_head_field(L, m, ups.buffer_id, &buffer_id);
+  set_head_field(L, m, ups.in_port, &in_port);
+  lua_pushvalue(L, lua_upvalueindex(ups.rest_mt));
+  lua_setmetatable(L, m);
   return 1;
 }
 
-void zs_push_event_maker(lua_State *L) {
-  lua_pushliteral(L, "type");
-  lua_pushcclosure(L, new_event, 2);
+int zs_push_packet_in_head(lua_State *L, int ev) {
+  ev = lua_absindex(L, ev);
+  lua_rawgeti(L, ev, ZS_EV_FRAME);
+  lua_rawgeti(L, ev, ZS_EV_OFFSET);
+  size_t len;
+  const char *s = lua_type(L, -2) == LUA_TSTRING ? lua_tolstring(L, -2, &len) : NULL;
+  int ok = s != NULL && lua_isinteger(L, -1) && push_head(L, ev, s, len, lua_tointeger(L, -1));
+  if (ok) lua_replace(L, -3);
+  lua_pop(L, ok ? 1 : 2);
+  return ok;
 }
 
-// The __index of events made from a frame. `msg`, read once by nearly every
-// handler, goes straight to Swift's maker of an event's message (the same
-// for every state, so set once) and is kept in the event here; any other
-// key to the Swift function in upvalue 1. Both see this closure's upvalues.
-static zs_fn event_message;
-
-static int event_index(lua_State *L) {
+// new_event(s, conn, time, type [, at]). The event keeps what it must hold
+// (see cshim_lua.h) in its array part, set without hashing a key; its hash
+// part has room for `type` and the fields handlers read first (msg,
+// datapath_id, ...), so keeping those grows nothing. A PACKET_IN's message
+// head, which nearly every handler reads, comes with it: made here, it costs
+// no __index call, nor a trip through Swift but to read the frame.
+// Without `at`, it walks the batch: frames are whole, as the channel cut
+// them. It moves past the frame before making anything, so an event that
+// cannot be made (the memory cap) is not tried again.
+// The event's first handler starts its budget here, which spares the
+// dispatcher a call per event (see the prelude).
+static int new_event(lua_State *L) {
+  lua_settop(L, 5);
   size_t len;
+  const char *s = lua_tolstring(L, 1, &len);
+  lua_Integer at;
+  if (lua_isnoneornil(L, 5)) {
+    zs_mem *mem;
+    lua_getallocf(L, (void **)&mem);
+    size_t pos = mem->batch_at;
+    if (s == NULL || pos >= len) return 0;
+    size_t flen = len - pos;
+    if (flen >= 4) {
+      size_t said = (size_t)(unsigned char)s[pos + 2] << 8 | (unsigned char)s[pos + 3];
+      flen = said < 8 ? 8 : said;
+    }
+    mem->batch_at = pos + flen;
+    at = (lua_Integer)pos + 1;
+  } else {
+    at = lua_tointeger(L, 5);
+  }
+  zs_budget_tick();
+  lua_createtable(L, ZS_EV_TIME, 4);
+  lua_pushvalue(L, 1);
+  lua_rawseti(L, 6, ZS_EV_FRAME);
+  lua_pushinteger(L, at);
+  lua_rawseti(L, 6, ZS_EV_OFFSET);
+  lua_pushvalue(L, 2);
+  lua_rawseti(L, 6, ZS_EV_CONN);
+  lua_pushvalue(L, 3);
+  lua_rawseti(L, 6, ZS_EV_TIME);
+  lua_pushvalue(L, lua_upvalueindex(ups.type));
+  lua_pushvalue(L, 4);
+  lua_rawset(L, 6);
+  lua_pushvalue(L, lua_upvalueindex(ups.event_mt));
+  lua_setmetatable(L, 6);
+  if (s != NULL && lua_rawequal(L, 4, lua_upvalueindex(ups.packet_in)) && push_head(L, 6, s, len, at)) {
+    lua_pushvalue(L, lua_upvalueindex(ups.msg));
+    lua_insert(L, -2);
+    lua_rawset(L, 6);
+  }
+  return 1;
+}
+
+void zs_push_event_maker(lua_State *L, int nup) {
+  lua_pushnil(L);  // (upvalue 1, a Swift function's in the other closures)
+  lua_insert(L, -(nup + 1));
+  lua_pushcclosure(L, new_event, nup + 1);
+}
+
+// The __index of events made from a frame. `msg`, read first by most
+// handlers of events that do not come with it, goes straight to Swift's
+// maker of an event's message and is kept in the event here; any other key
+// to the Swift function in upvalue 1.
+static int event_index(lua_State *L) {
   lua_settop(L, 2);
-  const char *k = lua_type(L, 2) == LUA_TSTRING ? lua_tolstring(L, 2, &len) : NULL;
-  if (k != NULL && len == 3 && memcmp(k, "msg", 3) == 0) {
+  if (lua_rawequal(L, 2, lua_upvalueindex(ups.msg))) {
     if (call_fn(L, event_message) == ZS_RAISE) return lua_error(L);
     lua_pushvalue(L, 2);
     lua_pushvalue(L, -2);
@@ -186,8 +273,7 @@ static int event_index(lua_State *L) {
   return n;
 }
 
-void zs_push_event_index(lua_State *L, zs_fn fn, zs_fn message, int nup) {
-  event_message = message;
+void zs_push_event_index(lua_State *L, zs_fn fn, int nup) {
   lua_pushlightuserdata(L, (void *)fn);
   lua_insert(L, -(nup + 1));
   lua_pushcclosure(L, event_index, nup + 1);

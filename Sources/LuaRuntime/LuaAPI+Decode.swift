@@ -48,31 +48,21 @@ extension LuaRuntime {
   /// Decodes the frame at `frame` into the table at `into`, or into a new
   /// table sized for the fields. PACKET_IN comes straight from the wire
   /// (LuaStack+PacketIn); other messages through OFCodec.
-  /// `headOnly` (an event's message, made in Swift; it implies `later`): a
-  /// PACKET_IN gets only its head (PacketInPart), and 2 results say that the
-  /// rest waits.
-  static func decodeFrame(_ L: OpaquePointer?, at frame: Int32, into: Int32?, headOnly: Bool = false) -> Int32 {
+  static func decodeFrame(_ L: OpaquePointer?, at frame: Int32, into: Int32?) -> Int32 {
     let stack = LuaStack(L!)
     func done() -> Int32 {
       if into != nil { lua_pushboolean(L, 1) }
       return 1
     }
     // decode_msg's third argument: the match is read later, if at all.
-    let later = into == nil && (headOnly || lua_toboolean(L, frame + 2) != 0)
+    let later = into == nil && lua_toboolean(L, frame + 2) != 0
     var matchLeft = false
     let fast = withFrame(stack, at: frame) { b -> Bool in
       guard let w = PacketInWire(b) else { return false }
-      matchLeft = later && (w.version != 2 || headOnly)
-      // Room for `pkt`. An event's message is made for its head (2 fields)
-      // and `data` alone, which most handlers read at most: the rest, if it
-      // comes, grows it once. It keeps its event in its array part
-      // (EventSlot.messageEvent).
-      let room = Int32(roomFor("PACKET_IN"))
-      if into == nil {
-        if headOnly { lua_createtable(L, 1, 3 + room) } else { lua_createtable(L, 0, w.fieldCount + room) }
-      }
-      stack.setPacketInFields(w, into: into ?? -1, strings: zs_upvalueindex(2), withoutMatch: matchLeft,
-                              part: headOnly ? .head : .all)
+      matchLeft = later && w.version != 2
+      // Room for `pkt`.
+      if into == nil { lua_createtable(L, 0, w.fieldCount + Int32(roomFor("PACKET_IN"))) }
+      stack.setPacketInFields(w, into: into ?? -1, strings: zs_upvalueindex(2), withoutMatch: matchLeft)
       return true
     }
     if fast == true {

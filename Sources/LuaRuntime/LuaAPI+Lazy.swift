@@ -41,7 +41,9 @@ extension LuaRuntime {
     /// The event fields made on first read.
     static let event: [LazyUp] = [.msg, .datapath, .datapathId, .version, .xid, .connId, .time]
 
-    var index: Int32 { zs_upvalueindex(Int32(2 + PacketInStrings.count + rawValue)) }
+    /// The upvalue's number, and its pseudo-index.
+    var number: Int32 { Int32(2 + PacketInStrings.count + rawValue) }
+    var index: Int32 { zs_upvalueindex(number) }
   }
 
   /// core.lazy_fields(datapaths, pkt_mt, partial_mt, partial_frames, ev_mt, pkt_rest_mt) ->
@@ -74,21 +76,46 @@ extension LuaRuntime {
                           { L in LuaRuntime.packetInNewIndex(L!) }]
       let count = PacketInStrings.all.count + LuaRuntime.lazyStrings.count + 6 + PacketKey.names.count
       precondition(count <= 254, "a C closure holds at most 255 upvalues, its function pointer one of them")
-      for (i, fn) in fns.enumerated() {
+      var ups = zs_lazy_ups(event_mt: LazyUp.eventMeta.number, rest_mt: LazyUp.packetInRestMeta.number,
+                            type: LazyUp.type.number, msg: LazyUp.msg.number, packet_in: LazyUp.packetIn.number,
+                            buffer_id: Int32(2 + PacketInStrings.bufferId), in_port: Int32(2 + PacketInStrings.inPort))
+      zs_set_lazy(&ups, { L in LuaRuntime.eventMessageIndex(L!) }, { b, n, bufferId, inPort in
+        LuaRuntime.readHead(b, n, bufferId!, inPort!)
+      })
+      func pushUpvalues() {
         _ = lua_checkstack(L, Int32(count) + 4)
         for s in PacketInStrings.all + LuaRuntime.lazyStrings { LuaStack(L).push(s) }
         for i: Int32 in 1...6 { lua_pushvalue(L, i) }
         for s in PacketKey.names { LuaStack(L).push(s) }
+      }
+      for (i, fn) in fns.enumerated() {
+        pushUpvalues()
         if i == 0 {
-          zs_push_event_index(L, fn, { L in LuaRuntime.eventMessageIndex(L!) }, Int32(count))
+          zs_push_event_index(L, fn, Int32(count))
         } else {
           zs_pushfn_up(L, fn, Int32(count))
         }
       }
-      lua_pushvalue(L, 5)
-      zs_push_event_maker(L)
+      pushUpvalues()
+      zs_push_event_maker(L, Int32(count))
       return 6
     }
+  }
+
+  /// zs_head_fn: the head of a PACKET_IN frame, for C to make the message of.
+  private static func readHead(_ b: UnsafePointer<UInt8>?, _ n: Int, _ bufferId: UnsafeMutablePointer<zs_head_field>,
+                               _ inPort: UnsafeMutablePointer<zs_head_field>) -> Int32 {
+    guard let w = PacketInWire(UnsafeRawBufferPointer(start: b, count: n)) else { return 0 }
+    func put(_ v: HeadValue?, _ f: UnsafeMutablePointer<zs_head_field>) {
+      switch v {
+      case .number(let x)?: f.pointee = zs_head_field(value: Int64(bitPattern: x), name: 0)
+      case .name(let k)?: f.pointee = zs_head_field(value: 0, name: Int32(2 + k))
+      case nil: f.pointee = zs_head_field(value: 0, name: -1)
+      }
+    }
+    put(w.bufferId, bufferId)
+    put(w.inPort, inPort)
+    return 1
   }
 
   private static func eventMessage(_ L: OpaquePointer) -> Int32 {
@@ -451,32 +478,26 @@ extension LuaRuntime {
   /// Pushes the message of the event at `ev` (decoded from its frame), or
   /// why it cannot be read; true for the message.
   private static func pushMessage(_ L: OpaquePointer, of ev: Int32) -> Bool {
+    // A PACKET_IN's head (the rest waits with the event), as new_event makes it.
+    if zs_push_packet_in_head(L, ev) != 0 { return true }
     let top = lua_gettop(L)
     EventSlot.push(L, ev, .frame)
     EventSlot.push(L, ev, .offset)
-    let n = decodeFrame(L, at: top + 1, into: nil, headOnly: true)
+    _ = decodeFrame(L, at: top + 1, into: nil)
     let m = top + 3
     guard lua_type(L, m) == LUA_TTABLE else {
-      lua_copy(L, top + 2 + n, top + 1)
+      lua_copy(L, -1, top + 1)
       lua_settop(L, top + 1)
       return false
     }
-    if n == 2 {
-      // A PACKET_IN's head: the rest waits with the event.
-      lua_pushvalue(L, ev)
-      lua_rawseti(L, m, EventSlot.messageEvent.index)
-      lua_pushvalue(L, LazyUp.packetInRestMeta.index)
+    // Any other message, or a PACKET_IN the codec decoded whole: only its
+    // packet may wait.
+    rawField(L, ev, .type)
+    let packetIn = lua_rawequal(L, -1, LazyUp.packetIn.index) != 0
+    lua_settop(L, -2)
+    if packetIn {
+      lua_pushvalue(L, LazyUp.packetInMeta.index)
       lua_setmetatable(L, m)
-    } else {
-      // Any other message, or a PACKET_IN the codec decoded whole: only its
-      // packet may wait.
-      rawField(L, ev, .type)
-      let packetIn = lua_rawequal(L, -1, LazyUp.packetIn.index) != 0
-      lua_settop(L, -2)
-      if packetIn {
-        lua_pushvalue(L, LazyUp.packetInMeta.index)
-        lua_setmetatable(L, m)
-      }
     }
     lua_copy(L, m, top + 1)
     lua_settop(L, top + 1)

@@ -32,9 +32,6 @@ public final class LuaRuntime: EventSink {
 
   /// The datapath the last send went to (see datapathArg).
   var lastDatapath: Datapath?
-  /// Registry ref of the table telling the prelude where each frame of a
-  /// batch starts (one table, refilled for every batch).
-  var frameStarts: Int32 = 0
 
   public let options: RuntimeOptions
 
@@ -48,8 +45,6 @@ public final class LuaRuntime: EventSink {
     lua = state.stack
     zs_setctx(lua.L, Unmanaged.passUnretained(self).toOpaque())
     try installPrelude()
-    lua_createtable(lua.L, 64, 0)
-    frameStarts = zs_ref(lua.L)
     pushEntry(.set_lib)
     lua.push(options.appsDir)
     if let lib = options.libDir { lua.push(lib) } else { lua_pushnil(lua.L) }
@@ -220,25 +215,14 @@ public final class LuaRuntime: EventSink {
     lua.push(name)
     lua.push(frames)
     lua_pushnumber(L, host.loop.now)
-    // Where each frame starts (1-based), then the end: the frames are whole,
-    // as the channel cut them.
-    zs_getref(L, frameStarts)
-    var at = 0, i: lua_Integer = 1
-    while at < frames.count {
-      lua_pushinteger(L, lua_Integer(at + 1))
-      lua_rawseti(L, -2, i)
-      i += 1
-      at += Swift.max(OFHeader.length(frames, at: at), OFHeader.size)
-    }
-    lua_pushinteger(L, lua_Integer(frames.count + 1))
-    lua_rawseti(L, -2, i)
-    if let err = lua.call(nargs: 5, nresults: 1) {
+    // The frames are whole, as the channel cut them: new_event walks them from here.
+    state.mem.pointee.batch_at = 0
+    if let err = lua.call(nargs: 4, nresults: 0) {
       report(err, "dispatch \(name)")
       return frames.count
     }
-    let used = (lua.integer(at: -1) ?? 0) - 1
-    lua.pop()
-    // Every call gets through one event at least; anything else would loop.
+    // Where it stopped: every call gets through one event at least; anything else would loop.
+    let used = state.mem.pointee.batch_at
     return used > 0 ? min(used, frames.count) : frames.count
   }
 

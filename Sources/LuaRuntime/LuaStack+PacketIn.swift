@@ -51,16 +51,23 @@ enum PacketInStrings {
   static let count = oxm + 2 * 45
 }
 
-/// Which of a PACKET_IN's top-level fields to set: all; the head an event's
-/// message starts with (buffer_id and in_port, what handlers read most);
-/// `data`, on its first read or that of `pkt`, which is decoded from it; or
-/// the rest, on the first read of any other field (without `data`, which
-/// fillRest sees to).
+/// Which of a PACKET_IN's top-level fields to set: all; `data`, on its
+/// first read or that of `pkt`, which is decoded from it; or the rest, on the
+/// first read of any field past the head (without `data`, which fillRest sees
+/// to). An event's message starts with its head, buffer_id and in_port, made
+/// in C (zs_push_packet_in_head) from PacketInWire's `bufferId` and `inPort`.
 enum PacketInPart {
-  case all, head, data, rest
+  case all, data, rest
 
   /// The keys `rest` sets, in some version (setPacketInFields says which).
   static let restKeys: [StaticString] = ["total_len", "in_phy_port", "reason", "table_id", "cookie"]
+}
+
+/// A field's value as Lua gets it: a number, or the name (PacketInStrings
+/// index) a reserved value has.
+enum HeadValue {
+  case number(UInt64)
+  case name(Int)
 }
 
 /// A PACKET_IN's layout, checked whole before anything is written.
@@ -155,6 +162,33 @@ struct PacketInWire {
     }
   }
 
+  /// buffer_id, NO_BUFFER by name.
+  var bufferId: HeadValue {
+    let v = u32(8)
+    return v == 0xffff_ffff ? .name(PacketInStrings.noBuffer) : .number(v)
+  }
+
+  /// The head's in_port: 1.2's message has none at the top, nor has a 1.3+
+  /// one whose match lacks it.
+  var inPort: HeadValue? {
+    switch version {
+    case 1: return Self.port10(u16(14))
+    case 2: return Self.port32(u32(12))
+    case 3: return nil
+    default: return inPortAt >= 0 ? Self.port32(u32(inPortAt)) : nil
+    }
+  }
+
+  /// A port number, or its name for the reserved ones (from 0xfff8 in 1.0,
+  /// 0xfffffff8 later; the last, ANY, is also 1.0's NONE).
+  static func port10(_ v: UInt64) -> HeadValue {
+    v >= 0xfff8 ? .name(PacketInStrings.ports + Int(v - 0xfff8)) : .number(v)
+  }
+
+  static func port32(_ v: UInt64) -> HeadValue {
+    v >= 0xffff_fff8 ? .name(PacketInStrings.ports + Int(v - 0xffff_fff8)) : .number(v)
+  }
+
   @inline(__always) static func u16(_ b: UnsafeRawBufferPointer, _ o: Int) -> Int {
     Int(UInt16(bigEndian: b.loadUnaligned(fromByteOffset: o, as: UInt16.self)))
   }
@@ -188,11 +222,11 @@ extension LuaStack {
   /// pseudo-index of the first PacketInStrings upvalue.
   /// With `withoutMatch`, `match` is left for `pushPacketInMatch` (a
   /// handler that never reads it never pays for it).
-  /// `part` picks the head, `data`, the rest, or all (see PacketInPart).
+  /// `part` picks all, `data` or the rest (see PacketInPart).
   func setPacketInFields(_ w: PacketInWire, into idx: Int32, strings: Int32, withoutMatch: Bool = false,
                          part: PacketInPart = .all) {
     let b = w.b
-    let head = part == .head || part == .all, rest = part == .rest || part == .all
+    let head = part == .all, rest = part == .rest || part == .all
     let withData = part == .data || part == .all
     let t = lua_absindex(L, idx)
     typealias S = PacketInStrings
@@ -203,45 +237,36 @@ extension LuaStack {
       value()
       lua_rawset(L, t)
     }
-    func buffer() {
-      let v = w.u32(8)
-      if v == 0xffff_ffff { str(S.noBuffer) } else { int(v) }
+    func set(_ k: Int, _ v: HeadValue?) {
+      guard let v else { return }
+      set(k) { push(v, strings: strings) }
     }
     func reason(_ o: Int) {
       let v = w.u8(o)
       if v < 6 { str(S.reasons + Int(v)) } else { int(v) }
     }
-    func port32(_ v: UInt64) {
-      if v >= 0xffff_fff8 { str(S.ports + Int(v - 0xffff_fff8)) } else { int(v) }
-    }
     func data() { push(UnsafeRawBufferPointer(rebasing: b[w.data...])) }
 
+    if head { set(S.bufferId, w.bufferId) }
     switch w.version {
     case 1:
-      let port = w.u16(14)
-      func port10() { pushPort10(port, strings: strings) }
-      if head { set(S.bufferId, buffer) }
       if rest { set(S.totalLen) { int(w.u16(12)) } }
-      if head { set(S.inPort, port10) }
+      if head { set(S.inPort, w.inPort) }
       if rest {
         set(S.reason) { reason(16) }
         if !withoutMatch { set(S.match) { pushPacketInMatch(w, strings: strings) } }
       }
     case 2:
-      if head {
-        set(S.bufferId, buffer)
-        set(S.inPort) { port32(w.u32(12)) }
-      }
+      if head { set(S.inPort, w.inPort) }
       if rest {
-        set(S.inPhyPort) { port32(w.u32(16)) }
+        set(S.inPhyPort, PacketInWire.port32(w.u32(16)))
         set(S.totalLen) { int(w.u16(20)) }
         set(S.reason) { reason(22) }
         set(S.tableId) { int(w.u8(23)) }
       }
     default:
-      if head { set(S.bufferId, buffer) }
       if rest { set(S.totalLen) { int(w.u16(12)) } }
-      if head && w.version >= 4 && w.inPortAt >= 0 { set(S.inPort) { port32(w.u32(w.inPortAt)) } }
+      if head { set(S.inPort, w.inPort) }
       if rest {
         set(S.reason) { reason(14) }
         set(S.tableId) { int(w.u8(15)) }
@@ -252,15 +277,22 @@ extension LuaStack {
     if withData { set(S.data, data) }
   }
 
+  /// A head value: the number, or its name's string from the upvalues.
+  func push(_ v: HeadValue, strings: Int32) {
+    switch v {
+    case .number(let n): lua_pushinteger(L, lua_Integer(bitPattern: n))
+    case .name(let k): lua_pushvalue(L, strings - Int32(k))
+    }
+  }
+
   /// The PACKET_IN's match table: 1.0's holds in_port; 1.1 has none (nothing pushed).
   @discardableResult
   func pushPacketInMatch(_ w: PacketInWire, strings: Int32) -> Bool {
     switch w.version {
     case 1:
-      let port = w.u16(14)
       lua_createtable(L, 0, 1)
       lua_pushvalue(L, strings - Int32(PacketInStrings.inPort))
-      pushPort10(port, strings: strings)
+      push(PacketInWire.port10(w.u16(14)), strings: strings)
       lua_rawset(L, -3)
       return true
     case 2:
@@ -268,15 +300,6 @@ extension LuaStack {
     default:
       pushMatch(w, strings: strings)
       return true
-    }
-  }
-
-  /// A 1.0 port number, or its name for the reserved ones.
-  private func pushPort10(_ port: UInt64, strings: Int32) {
-    if port >= 0xfff8 {
-      lua_pushvalue(L, strings - Int32(PacketInStrings.ports + Int(port - 0xfff8)))
-    } else {
-      lua_pushinteger(L, lua_Integer(port))
     }
   }
 
@@ -319,13 +342,7 @@ extension LuaStack {
 
   private func pushOXMValue(_ w: PacketInWire, _ o: Int, _ size: Int, _ kind: PacketInStrings.Kind, mask: Bool, strings: Int32) {
     switch kind {
-    case .port where !mask:
-      let n = w.u32(o)
-      if n >= 0xffff_fff8 {
-        lua_pushvalue(L, strings - Int32(PacketInStrings.ports + Int(n - 0xffff_fff8)))
-      } else {
-        lua_pushinteger(L, lua_Integer(n))
-      }
+    case .port where !mask: push(PacketInWire.port32(w.u32(o)), strings: strings)
     case .mac: pushMAC(w.b, o)
     case .ipv4: pushIPv4(UInt32(truncatingIfNeeded: w.u32(o)))
     case .ipv6: pushIPv6(w, o)

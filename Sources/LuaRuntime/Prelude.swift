@@ -97,7 +97,7 @@ local EV_CONN <const>, EV_SLOTS <const> = 3, 4
 local EV = {}
 local message_of    -- (ev): the message of an event made from a frame, or nil and why
 local fast_match    -- (f, ev): table_match below, in Swift, or nothing when Lua must decide
-local new_event     -- (frame, offset, conn, time, type): an event of EV
+local new_event     -- (s, conn, time, type [, at]): an event of EV (see zs_push_event_maker)
 EV.__index, message_of, PKT.__index, fast_match, PKT_REST.__newindex, new_event =
   core.lazy_fields(datapaths, PKT, PARTIAL, PARTIAL_FRAME, EV, PKT_REST)
 PKT.__pairs = function(msg)
@@ -1039,7 +1039,7 @@ end
 EV.__len = function() return 0 end  -- the slots are no list of the app's
 
 function entry.begin_message(conn, typ, frame, time)
-  cur_ev = new_event(frame, 1, conn, time, typ)
+  cur_ev = new_event(frame, conn, time, typ, 1)
 end
 
 function entry.begin_fields(is_msg, name, conn, dpid, version, xid, fields, time)
@@ -1133,25 +1133,24 @@ end
 -- connection, the batch returns to Swift, which sees to that before the next
 -- event.
 local tick = core.tick
-local b_conn, b_type, b_s, b_len, b_time = nil, nil, nil, 0, 0
-local b_starts = {}                 -- where each frame starts in b_s, then #b_s + 1 (from Swift)
-local b_i, b_ev, b_k = 1, nil, 0    -- the next frame; the event in progress, and how far in `order` it got
+local b_conn, b_type, b_s, b_time = nil, nil, nil, 0
+local b_ev, b_k = nil, 0    -- the event in progress, and how far in `order` it got
 local dispatcher = nil
 
 dispatch_loop = function()
   local me = dispatcher
-  local typ, n, conn = b_type, norder, b_conn
+  local typ, n, conn, s, time = b_type, norder, b_conn, b_s, b_time
   -- Once: whatever runs a handler of its own puts the connection back after.
   CUR[1] = conn
   while true do
     local ev, k = b_ev, b_k
     if not ev then
-      local at = b_starts[b_i]
-      if interrupted or at > b_len then return DONE end
-      -- Past the frame first: if making its event fails (the memory cap), the
-      -- next dispatcher goes on with the next frame instead of this one again.
-      b_i = b_i + 1
-      ev = new_event(b_s, at, conn, b_time, typ)
+      if interrupted then return DONE end
+      -- The next frame's event (new_event walks the batch: it is past the
+      -- frame first, so if making its event fails, the memory cap, the next
+      -- dispatcher goes on with the next frame instead of this one again).
+      ev = new_event(s, conn, time, typ)
+      if not ev then return DONE end
       b_ev, b_k, k = ev, 0, 0
     end
     -- Through the apps after the k-th; b_k is how far it got, where the next
@@ -1186,11 +1185,12 @@ dispatch_loop = function()
   end
 end
 
--- Dispatches the frames of `s` from its start; returns where it stopped
--- (1-based; past the end when every frame went through every app).
-function entry.dispatch_frames(conn, typ, s, time, starts)
-  b_conn, b_type, b_s, b_len, b_time, b_starts = conn, typ, s, #s, time, starts
-  b_i, b_ev, b_k = 1, nil, 0
+-- Dispatches the frames of `s` from where Swift set new_event to start (the
+-- first), up to an event after which Swift must see to something; Swift
+-- reads where it stopped from new_event's place.
+function entry.dispatch_frames(conn, typ, s, time)
+  b_conn, b_type, b_s, b_time = conn, typ, s, time
+  b_ev, b_k = nil, 0
   interrupted = false
   local p_task, p_co, p_app, p_h, p_origin, p_conn = cur_task, cur_co, cur_app, cur_h, cur_origin, CUR[1]
   while true do
@@ -1215,7 +1215,6 @@ function entry.dispatch_frames(conn, typ, s, time, starts)
     if not (ok and tag == WAIT and made) then settle(made, co, app, h and h.desc, ev, ok, tag, a) end
   end
   b_s, b_ev = nil, nil
-  return b_starts[b_i]
 end
 
 -- Offers the current event to app i; true if its handler stopped it.

@@ -291,20 +291,27 @@ final class DecodeIntoTests: XCTestCase {
       XCTAssertEqual(Set(without.map { "\($0.key)=\($0.value)" }),
         Set(whole.filter { $0.key != matchKey }.map { "\($0.key)=\($0.value)" }), what)
       if left { later += 1 }
-      // The event's message (its head), then its match read through the
-      // metatable's __index, which brings the rest first: every version,
-      // with a match or without.
-      zs_getref(L, refs[1])
+      // The event comes with its message's head (made in C); the message
+      // made again from the event (in Swift, for a filter) is the same.
+      // Then its match read through the metatable's __index, which brings
+      // the rest first: every version, with a match or without.
       zs_getref(L, refs[5])
       bytes.withUnsafeBytes { state.stack.push($0) }
-      lua_pushinteger(L, 1)
       lua_pushinteger(L, 7)
       lua_pushnumber(L, 0)
       state.stack.push("PACKET_IN")
+      lua_pushinteger(L, 1)
       XCTAssertNil(state.stack.call(nargs: 5, nresults: 1), what)
+      let ev = state.stack.top
+      zs_getref(L, refs[1])
+      lua_pushvalue(L, ev)
       XCTAssertNil(state.stack.call(nargs: 1, nresults: 1), what)
+      state.stack.push("msg")
+      lua_rawget(L, ev)
       let msg = state.stack.top
       XCTAssertEqual(lua_type(L, msg), LUA_TTABLE, "\(what): the event's message")
+      XCTAssertEqual(lua_rawequal(L, msg, msg - 1), 0, "\(what): made anew")
+      XCTAssertEqual(state.stack.readBack(msg), state.stack.readBack(msg - 1), "\(what): the same head")
       zs_getref(L, refs[2])
       lua_pushvalue(L, msg)
       state.stack.push("match")

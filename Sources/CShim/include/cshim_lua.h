@@ -23,6 +23,9 @@ typedef struct zs_mem {
   int aborting;
   double budget;  // seconds per handler step
   int mac_cache;  // registry reference of the MAC text cache (mac_text.c)
+  // Where the next frame of the batch in dispatch starts (0-based): new_event
+  // moves past each frame it makes an event of (see zs_push_event_maker).
+  size_t batch_at;
 } zs_mem;
 
 // A Swift function callable from Lua. It returns the number of results, or
@@ -60,14 +63,6 @@ void zs_setfuncs(lua_State *L, const char *name, zs_fn fn);  // t[name] = fn for
 void zs_setfuncs_up(lua_State *L, const char *name, zs_fn fn, int nup);
 // Pushes fn's closure with the `nup` values on top as its upvalues 2..nup+1 (popped).
 void zs_pushfn_up(lua_State *L, zs_fn fn, int nup);
-// The same for an event's __index: `message` (it pushes the event's message,
-// or returns ZS_RAISE) takes the key "msg", `fn` any other. See lua_shim.c.
-void zs_push_event_index(lua_State *L, zs_fn fn, zs_fn message, int nup);
-// Pushes template:send, made of the Swift way `fast` (it returns 0 for what
-// it leaves, or ZS_RAISE) and the Lua way on top, with the table below it whose [1] is the
-// running handler's connection (both popped). See lua_shim.c.
-void zs_push_template_send(lua_State *L, zs_fn fast);
-
 // An event made from a frame holds in its array part its frame (a string,
 // which a batch's events share), where the frame starts in it, its
 // connection and its time; the prelude reads them as fields on first read.
@@ -75,9 +70,45 @@ enum { ZS_EV_FRAME = 1, ZS_EV_OFFSET = 2, ZS_EV_CONN = 3, ZS_EV_TIME = 4 };
 // An event's PACKET_IN message whose match (or more) waits keeps its event,
 // which has the frame, in its array part too.
 enum { ZS_MSG_EVENT = 1 };
-// Pushes new_event(frame, offset, conn, time, type), which makes such an
-// event with the metatable on top (popped) as its own. See lua_shim.c.
-void zs_push_event_maker(lua_State *L);
+
+// The closures of an event's lazy fields (core.lazy_fields) share one set of
+// upvalues, laid out by Swift; these are the positions C reads.
+typedef struct zs_lazy_ups {
+  int event_mt, rest_mt;                       // metatables: events, PACKET_IN messages whose rest waits
+  int type, msg, packet_in, buffer_id, in_port;  // strings
+} zs_lazy_ups;
+
+// A PACKET_IN head field as Swift reads it off the frame: `name` is the
+// upvalue holding its name (a reserved port, NO_BUFFER), 0 for the number
+// `value`, -1 for none.
+typedef struct zs_head_field {
+  int64_t value;
+  int name;
+} zs_head_field;
+// Reads the head of the PACKET_IN frame b[0..<n] after the whole-frame check;
+// 0 for a frame the codec must word the error of (or another type).
+typedef int (*zs_head_fn)(const unsigned char *b, size_t n, zs_head_field *buffer_id, zs_head_field *in_port);
+
+// Once per process: the upvalue layout, Swift's maker of an event's message
+// (pushes it, or returns ZS_RAISE) and its reader of PACKET_IN heads.
+void zs_set_lazy(const zs_lazy_ups *ups, zs_fn message, zs_head_fn head);
+// Pushes event_index, an event's __index: `msg` goes to the message maker,
+// any other key to `fn`; the `nup` values on top become upvalues 2..nup+1
+// (popped). See lua_shim.c.
+void zs_push_event_index(lua_State *L, zs_fn fn, int nup);
+// Pushes new_event(s, conn, time, type [, at]) with the same upvalues: the
+// event of the frame starting at byte `at` (1-based) of `s`, or without `at`
+// of the batch's next frame (zs_mem.batch_at; nothing past the last). A
+// PACKET_IN's event comes with its message's head. See lua_shim.c.
+void zs_push_event_maker(lua_State *L, int nup);
+// For a closure with those upvalues: pushes the head message of the event
+// at `ev` if it is a PACKET_IN the whole-frame check takes (1), else 0 with
+// nothing pushed.
+int zs_push_packet_in_head(lua_State *L, int ev);
+// Pushes template:send, made of the Swift way `fast` (it returns 0 for what
+// it leaves, or ZS_RAISE) and the Lua way on top, with the table below it whose [1] is the
+// running handler's connection (both popped). See lua_shim.c.
+void zs_push_template_send(lua_State *L, zs_fn fast);
 
 // Lua's function-like macros, as functions Swift can see.
 int zs_registryindex(void);

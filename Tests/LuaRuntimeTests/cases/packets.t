@@ -156,6 +156,39 @@ w: total_len 14, reason MINE, note kept
 a: sees the write
 b: buffer_id,cookie,data,in_port,match,note,reason,table_id,total_len
 
+=== a PACKET_IN's event comes with its message's head, reserved names and all; one an app drops is made again the same
+--- app a.lua
+local app = zof.app("a")
+local function head(msg)
+  local keys = {}
+  for k, v in next, msg do
+    if type(k) == "string" then keys[#keys + 1] = k .. "=" .. tostring(v) end
+  end
+  table.sort(keys)
+  return table.concat(keys, " ")
+end
+app:message("PACKET_IN", function(ev)
+  local raw = rawget(ev, "msg")
+  print("arrived: " .. head(raw))
+  ev.msg = nil
+  local again = ev.msg
+  print("again: " .. tostring(again ~= raw) .. " " .. head(again) .. " " .. again.reason)
+end)
+app:message("BARRIER_REPLY", function(ev)
+  print("barrier reply: " .. tostring(rawget(ev, "msg")) .. " " .. type(ev.msg))
+end)
+--- switch 1.3
+--- input
+{type = "PACKET_IN", msg = {buffer_id = "NO_BUFFER", in_port = "LOCAL", reason = "ACTION", data = eth("02:00:00:00:00:02", "02:00:00:00:00:01", 0x0800, "")}},
+{type = "PACKET_IN", msg = {buffer_id = 7, in_port = 3, reason = "NO_MATCH", data = eth("02:00:00:00:00:02", "02:00:00:00:00:01", 0x0800, "")}},
+{type = "BARRIER_REPLY", xid = 9},
+--- log
+arrived: buffer_id=NO_BUFFER in_port=LOCAL
+again: true buffer_id=NO_BUFFER in_port=LOCAL ACTION
+arrived: buffer_id=7 in_port=3
+again: true buffer_id=7 in_port=3 NO_MATCH
+barrier reply: nil table
+
 === a PACKET_IN's data comes on its first read, or with pkt, without the rest; a filter and a write see it
 --- app a.lua
 local app = zof.app("a", {precedence = 300})
