@@ -38,7 +38,7 @@ extension LuaRuntime {
     // core.template_method(cur, slow) -> template:send (see zs_push_template_send).
     set(L, "template_method") { L in
       lua_settop(L, 2)
-      zs_push_template_send(L) { L in LuaRuntime.of(L).sendTemplateMethod(L!) }
+      zs_push_template_send(L) { L in LuaRuntime.with(L) { $0.sendTemplateMethod(L!) } }
       return 1
     }
   }
@@ -99,21 +99,23 @@ extension LuaRuntime {
   /// was sent.
   func sendTemplate(_ i: Int, to dp: Datapath, stack s: LuaStack, args: Int32) throws(OFCodecError) -> UInt32? {
     let v = Int(dp.version)
-    guard v < templates[i].plans.count else { return nil }
-    if templates[i].plans[v] == nil { templates[i].plans[v] = try templates[i].plan(version: dp.version) }
-    guard case .bytes(let plan)? = templates[i].plans[v] else { return nil }
+    guard let found = try templates[i].patchablePlan(v) else { return nil }
+    // The template holds its plan for as long as the state lives.
+    return found._withUnsafeGuaranteedRef { sendPlan($0, i, v, to: dp, stack: s, args: args) }
+  }
+
+  private func sendPlan(_ plan: Template.Plan, _ i: Int, _ v: Int, to dp: Datapath, stack s: LuaStack, args: Int32) -> UInt32? {
     let L = s.L
     let base = lua_gettop(L)
     // (The tail's string stays on the stack, so its bytes stay put, until the write.)
     defer { lua_settop(L, base) }
-    let spots = plan.spots
+    let spots = plan.spots, keys = plan.keys
     // Every slot's value first: one that does not fit sends nothing.
     return withUnsafeTemporaryAllocation(of: UInt64.self, capacity: max(spots.count, 1)) { values -> UInt32? in
       var tail = UnsafeRawBufferPointer(start: nil, count: 0)
-      if !spots.isEmpty || plan.tail != nil {
+      if !spots.isEmpty || plan.hasTail {
         guard lua_type(L, args) == LUA_TTABLE else { return nil }
         let t = lua_absindex(L, args)
-        let keys = plan.keys
         for k in 0..<spots.count {
           let p = spots[k]
           zs_getref(L, keys[k])
@@ -130,7 +132,7 @@ extension LuaRuntime {
           guard let value, Template.fits(value, p) else { return nil }
           values[k] = value
         }
-        if plan.tail != nil {
+        if plan.hasTail {
           zs_getref(L, plan.tailKey)
           lua_rawget(L, t)
           var n = 0
@@ -138,13 +140,14 @@ extension LuaRuntime {
           tail = UnsafeRawBufferPointer(start: p, count: n)
         }
       }
-      let head = plan.bytes.count, count = head + tail.count
+      let bytes = plan.bytes
+      let head = bytes.count, count = head + tail.count
       guard count <= 0xffff else { return nil }
       let xid = plan.xid != 0 ? plan.xid : dp.nextXid()
       dp.connection.write(count: count) { out in
-        plan.bytes.withUnsafeBytes { out.copyMemory(from: $0) }
+        out.copyMemory(from: UnsafeRawBufferPointer(bytes))
         for k in 0..<spots.count { Template.patch(out, spots[k], values[k]) }
-        if plan.tail != nil {
+        if plan.hasTail {
           UnsafeMutableRawBufferPointer(rebasing: out[head...]).copyMemory(from: tail)
           out[2] = UInt8(truncatingIfNeeded: count >> 8)
           out[3] = UInt8(truncatingIfNeeded: count)

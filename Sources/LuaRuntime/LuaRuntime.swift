@@ -70,6 +70,12 @@ public final class LuaRuntime: EventSink {
     Unmanaged<LuaRuntime>.fromOpaque(zs_getctx(L)!).takeUnretainedValue()
   }
 
+  /// `body` with the runtime of L's state, not counting a reference to it
+  /// (the state lives no longer than its runtime): for what runs per event.
+  static func with<R>(_ L: OpaquePointer?, _ body: (LuaRuntime) -> R) -> R {
+    Unmanaged<LuaRuntime>.fromOpaque(zs_getctx(L)!)._withUnsafeGuaranteedRef(body)
+  }
+
   /// Builds the `core` table of Swift functions and runs the prelude with it.
   private func installPrelude() throws {
     let L = lua.L

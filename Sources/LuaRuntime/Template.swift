@@ -49,6 +49,20 @@ struct Template {
   /// Per version, made on the first send for it: the plan, or that this
   /// version takes the slow path.
   var plans: [Prepared?] = Array(repeating: nil, count: 8)
+  /// The patchable plans of `plans` again, for a send to read without
+  /// counting a reference (`plans` holds them).
+  var patchable: [Unmanaged<Plan>?] = Array(repeating: nil, count: 8)
+
+  /// The patchable plan for version `v` (made on first use), or nil for the slow path.
+  mutating func patchablePlan(_ v: Int) throws(OFCodecError) -> Unmanaged<Plan>? {
+    guard v < plans.count else { return nil }
+    if let p = patchable[v] { return p }
+    guard plans[v] == nil else { return nil }
+    let made = try plan(version: UInt8(v))
+    plans[v] = made
+    if case .bytes(let p) = made { patchable[v] = .passUnretained(p) }
+    return patchable[v]
+  }
 
   enum Prepared {
     case bytes(Plan)
@@ -56,15 +70,17 @@ struct Template {
   }
 
   /// The bytes, and for each patch its key's ref. A class: a send reads it
-  /// where it is instead of copying it out of the template.
+  /// where it is instead of copying it out of the template; what a send reads
+  /// sits in buffers of its own, which it reads without counting references.
   final class Plan {
     /// The message's own xid (0: a fresh one per send).
     let xid: UInt32
-    let bytes: [UInt8]
+    let bytes: UnsafeMutableRawBufferPointer
     let patches: [Patch]
-    let spots: [Spot]
-    let keys: [Int32]
+    let spots: UnsafeMutableBufferPointer<Spot>
+    let keys: UnsafeMutableBufferPointer<Int32>
     let tail: String?
+    let hasTail: Bool
     let tailKey: Int32
     /// Names ("FLOOD", "NO_BUFFER") an argument gave, as bytes, with what they
     /// encode to, per patch: found without making a Swift string.
@@ -72,13 +88,23 @@ struct Template {
 
     init(xid: UInt32, bytes: [UInt8], patches: [Patch], keys: [Int32], tail: String?, tailKey: Int32) {
       self.xid = xid
-      self.bytes = bytes
+      self.bytes = .allocate(byteCount: bytes.count, alignment: 8)
+      self.bytes.copyBytes(from: bytes)
       self.patches = patches
-      spots = patches.map(\.spot)
-      self.keys = keys
+      spots = .allocate(capacity: patches.count)
+      _ = spots.initialize(from: patches.map(\.spot))
+      self.keys = .allocate(capacity: keys.count)
+      _ = self.keys.initialize(from: keys)
       self.tail = tail
+      hasTail = tail != nil
       self.tailKey = tailKey
       names = Array(repeating: [], count: patches.count)
+    }
+
+    deinit {
+      bytes.deallocate()
+      spots.deallocate()
+      keys.deallocate()
     }
   }
 
