@@ -185,33 +185,41 @@ static int push_head(lua_State *L, int ev, const char *s, size_t len, lua_Intege
 
 int zs_push_packet_in_head(lua_State *L, int ev) {
   ev = lua_absindex(L, ev);
-  lua_rawgeti(L, ev, ZS_EV_FRAME);
-  lua_rawgeti(L, ev, ZS_EV_OFFSET);
-  size_t len;
-  const char *s = lua_type(L, -2) == LUA_TSTRING ? lua_tolstring(L, -2, &len) : NULL;
-  int ok = s != NULL && lua_isinteger(L, -1) && push_head(L, ev, s, len, lua_tointeger(L, -1));
-  if (ok) lua_replace(L, -3);
-  lua_pop(L, ok ? 1 : 2);
+  int top = lua_gettop(L);
+  lua_rawgeti(L, ev, ZS_EV_BATCH);
+  int ok = 0;
+  if (lua_type(L, -1) == LUA_TTABLE) {
+    lua_rawgeti(L, top + 1, ZS_REC_FRAMES);
+    lua_rawgeti(L, ev, ZS_EV_OFFSET);
+    size_t len;
+    const char *s = lua_type(L, -2) == LUA_TSTRING ? lua_tolstring(L, -2, &len) : NULL;
+    ok = s != NULL && lua_isinteger(L, -1) && push_head(L, ev, s, len, lua_tointeger(L, -1));
+  }
+  if (ok) lua_replace(L, top + 1);
+  lua_settop(L, top + ok);
   return ok;
 }
 
-// new_event(s, conn, time, type [, at]). The event keeps what it must hold
-// (see cshim_lua.h) in its array part, set without hashing a key; its hash
-// part has room for `type` and the fields handlers read first (msg,
-// datapath_id, ...), so keeping those grows nothing. A PACKET_IN's message
-// head, which nearly every handler reads, comes with it: made here, it costs
-// no __index call, nor a trip through Swift but to read the frame.
+// new_event(record [, at]). The event keeps its batch's record and where its
+// frame starts in its array part, set without hashing a key (every key an
+// event holds costs about as much as the rest of making it, so the type is
+// read from the record too). Its hash part has room for the fields handlers
+// read first (msg, datapath_id, ...), so keeping those grows nothing. A
+// PACKET_IN's message head, which nearly every handler reads, comes with
+// it: made here, it costs no __index call, nor a trip through Swift but to
+// read the frame.
 // Without `at`, it walks the batch: frames are whole, as the channel cut
 // them. It moves past the frame before making anything, so an event that
 // cannot be made (the memory cap) is not tried again.
 // The event's first handler starts its budget here, which spares the
 // dispatcher a call per event (see the prelude).
 static int new_event(lua_State *L) {
-  lua_settop(L, 5);
+  lua_settop(L, 2);
+  lua_rawgeti(L, 1, ZS_REC_FRAMES);
   size_t len;
-  const char *s = lua_tolstring(L, 1, &len);
+  const char *s = lua_type(L, 3) == LUA_TSTRING ? lua_tolstring(L, 3, &len) : NULL;
   lua_Integer at;
-  if (lua_isnoneornil(L, 5)) {
+  if (lua_isnoneornil(L, 2)) {
     zs_mem *mem;
     lua_getallocf(L, (void **)&mem);
     size_t pos = mem->batch_at;
@@ -224,28 +232,23 @@ static int new_event(lua_State *L) {
     mem->batch_at = pos + flen;
     at = (lua_Integer)pos + 1;
   } else {
-    at = lua_tointeger(L, 5);
+    at = lua_tointeger(L, 2);
   }
   zs_budget_tick();
-  lua_createtable(L, ZS_EV_TIME, 4);
+  lua_createtable(L, ZS_EV_OFFSET, 4);
   lua_pushvalue(L, 1);
-  lua_rawseti(L, 6, ZS_EV_FRAME);
+  lua_rawseti(L, 4, ZS_EV_BATCH);
   lua_pushinteger(L, at);
-  lua_rawseti(L, 6, ZS_EV_OFFSET);
-  lua_pushvalue(L, 2);
-  lua_rawseti(L, 6, ZS_EV_CONN);
-  lua_pushvalue(L, 3);
-  lua_rawseti(L, 6, ZS_EV_TIME);
-  lua_pushvalue(L, lua_upvalueindex(ups.type));
-  lua_pushvalue(L, 4);
-  lua_rawset(L, 6);
+  lua_rawseti(L, 4, ZS_EV_OFFSET);
   lua_pushvalue(L, lua_upvalueindex(ups.event_mt));
-  lua_setmetatable(L, 6);
-  if (s != NULL && lua_rawequal(L, 4, lua_upvalueindex(ups.packet_in)) && push_head(L, 6, s, len, at)) {
+  lua_setmetatable(L, 4);
+  lua_rawgeti(L, 1, ZS_REC_TYPE);
+  if (s != NULL && lua_rawequal(L, 5, lua_upvalueindex(ups.packet_in)) && push_head(L, 4, s, len, at)) {
     lua_pushvalue(L, lua_upvalueindex(ups.msg));
     lua_insert(L, -2);
-    lua_rawset(L, 6);
+    lua_rawset(L, 4);
   }
+  lua_settop(L, 4);
   return 1;
 }
 

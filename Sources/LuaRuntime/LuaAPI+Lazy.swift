@@ -2,12 +2,12 @@ import CLua
 import CShim
 import OpenFlow
 
-/// An event made from a frame holds its type, and in its array part its
-/// frame, where the frame starts, its connection and its time (ZS_EV_*); its
-/// fields are made from those on first read, and so are a PACKET_IN
-/// message's `match` and `pkt`. Those reads are the tables' __index, written
-/// here rather than in the prelude: a Lua __index took three Lua calls for
-/// every first read of `ev.msg`.
+/// An event made from a frame holds in its array part the record of its
+/// batch (its frames, connection, time and message type) and where its frame
+/// starts (ZS_EV_*, ZS_REC_*); its fields are made from those on first read,
+/// and so are a PACKET_IN message's `match` and `pkt`. Those reads are the
+/// tables' __index, written here rather than in the prelude: a Lua __index
+/// took three Lua calls for every first read of `ev.msg`.
 /// The private key of a reply's message not decoded yet, which keeps its
 /// frame (the prelude spells it too): a short string that starts with a NUL
 /// byte, as no field an app names does.
@@ -15,17 +15,36 @@ enum PrivateKey {
   static let frame = "\0frame"
 }
 
-/// Where an event made from a frame keeps what it is made of (its array part).
-struct EventSlot {
-  let index: lua_Integer
-  static let frame = EventSlot(index: lua_Integer(ZS_EV_FRAME)), offset = EventSlot(index: lua_Integer(ZS_EV_OFFSET))
-  static let conn = EventSlot(index: lua_Integer(ZS_EV_CONN)), time = EventSlot(index: lua_Integer(ZS_EV_TIME))
-  /// In a PACKET_IN message: its event, while its match waits.
-  static let messageEvent = EventSlot(index: lua_Integer(ZS_MSG_EVENT))
+/// What an event made from a frame is made of: where its frame starts, in
+/// its array part, and the rest in its batch's record.
+enum EventSlot {
+  case frame, offset, conn, time, type
 
+  /// Pushes the slot's value of the event at `ev`.
   static func push(_ L: OpaquePointer, _ ev: Int32, _ slot: EventSlot) {
-    lua_rawgeti(L, ev, slot.index)
+    let record: Int
+    switch slot {
+    case .offset:
+      lua_rawgeti(L, ev, lua_Integer(ZS_EV_OFFSET))
+      return
+    case .frame: record = ZS_REC_FRAMES
+    case .conn: record = ZS_REC_CONN
+    case .time: record = ZS_REC_TIME
+    case .type: record = ZS_REC_TYPE
+    }
+    lua_rawgeti(L, ev, lua_Integer(ZS_EV_BATCH))
+    guard lua_type(L, -1) == LUA_TTABLE else {
+      lua_settop(L, -2)
+      lua_pushnil(L)
+      return
+    }
+    lua_rawgeti(L, -1, lua_Integer(record))
+    lua_copy(L, -1, -2)
+    lua_settop(L, -2)
   }
+
+  /// In a PACKET_IN message: its event, while its match waits.
+  static let messageEvent = lua_Integer(ZS_MSG_EVENT)
 }
 
 extension LuaRuntime {
@@ -39,7 +58,7 @@ extension LuaRuntime {
     case datapaths, packetInMeta, partialMeta, partialFrames, eventMeta, packetInRestMeta, packetKeys
 
     /// The event fields made on first read.
-    static let event: [LazyUp] = [.msg, .datapath, .datapathId, .version, .xid, .connId, .time]
+    static let event: [LazyUp] = [.msg, .datapath, .datapathId, .version, .xid, .connId, .time, .type]
 
     /// The upvalue's number, and its pseudo-index.
     var number: Int32 { Int32(2 + PacketInStrings.count + rawValue) }
@@ -49,7 +68,7 @@ extension LuaRuntime {
   /// core.lazy_fields(datapaths, pkt_mt, partial_mt, partial_frames, ev_mt, pkt_rest_mt) ->
   /// event_index, message, pkt_index, table_match, pkt_newindex, new_event:
   /// - event_index(ev, k) is `ev_mt`'s __index: msg, datapath, datapath_id,
-  ///   version, xid, conn_id and time, each kept in the event once made. A
+  ///   version, xid, conn_id, time and type, each kept in the event once made. A
   ///   malformed frame raises at the line that read `msg`.
   /// - message(ev) -> the event's message, or nil and why (for filters, which
   ///   must not raise). A PACKET_IN's starts with its head, behind
@@ -65,7 +84,7 @@ extension LuaRuntime {
   ///   app's own, whose metamethods only Lua may run.
   /// - pkt_newindex(msg, k, v) is `pkt_rest_mt`'s __newindex: the rest, then
   ///   the write.
-  /// - new_event(frame, offset, conn, time, type) makes an event of `ev_mt`
+  /// - new_event(record [, at]) makes an event of `ev_mt`
   ///   (in C: see zs_push_event_maker).
   static func registerLazy(_ L: OpaquePointer) {
     set(L, "lazy_fields") { L in
@@ -77,7 +96,7 @@ extension LuaRuntime {
       let count = PacketInStrings.all.count + LuaRuntime.lazyStrings.count + 6 + PacketKey.names.count
       precondition(count <= 254, "a C closure holds at most 255 upvalues, its function pointer one of them")
       var ups = zs_lazy_ups(event_mt: LazyUp.eventMeta.number, rest_mt: LazyUp.packetInRestMeta.number,
-                            type: LazyUp.type.number, msg: LazyUp.msg.number, packet_in: LazyUp.packetIn.number,
+                            msg: LazyUp.msg.number, packet_in: LazyUp.packetIn.number,
                             buffer_id: Int32(2 + PacketInStrings.bufferId), in_port: Int32(2 + PacketInStrings.inPort))
       zs_set_lazy(&ups, { L in LuaRuntime.eventMessageIndex(L!) }, { b, n, bufferId, inPort in
         LuaRuntime.readHead(b, n, bufferId!, inPort!)
@@ -239,7 +258,7 @@ extension LuaRuntime {
   /// the frame's offset; false (the event pushed alone) without one.
   static func pushEventFrame(_ L: OpaquePointer, of msg: Int32) -> Bool {
     let ev = lua_gettop(L) + 1
-    EventSlot.push(L, msg, .messageEvent)
+    lua_rawgeti(L, msg, EventSlot.messageEvent)
     guard lua_type(L, ev) == LUA_TTABLE else { return false }
     EventSlot.push(L, ev, .frame)
     EventSlot.push(L, ev, .offset)
@@ -292,6 +311,8 @@ extension LuaRuntime {
       EventSlot.push(L, ev, .conn)
     case .time:
       EventSlot.push(L, ev, .time)
+    case .type:
+      EventSlot.push(L, ev, .type)
     default:
       EventSlot.push(L, ev, .frame)
       EventSlot.push(L, ev, .offset)
@@ -317,7 +338,7 @@ extension LuaRuntime {
       if pushed != true { lua_pushnil(L) }
       // The event is let go.
       lua_pushnil(L)
-      lua_rawseti(L, msg, EventSlot.messageEvent.index)
+      lua_rawseti(L, msg, EventSlot.messageEvent)
     } else {
       // The packet is decoded from `data`, which may wait too.
       pushData(L, msg)
@@ -492,7 +513,7 @@ extension LuaRuntime {
     }
     // Any other message, or a PACKET_IN the codec decoded whole: only its
     // packet may wait.
-    rawField(L, ev, .type)
+    EventSlot.push(L, ev, .type)
     let packetIn = lua_rawequal(L, -1, LazyUp.packetIn.index) != 0
     lua_settop(L, -2)
     if packetIn {

@@ -45,7 +45,7 @@ extension LuaStack {
     guard LuaRuntime.pushEventFrame(L, of: t) else { return }
     let decoded = LuaRuntime.withFrame(self, at: top + 2) { b in try? OFCodec.decode(b) }??.msg
     lua_pushnil(L)
-    lua_rawseti(L, t, EventSlot.messageEvent.index)
+    lua_rawseti(L, t, EventSlot.messageEvent)
     // What the table holds stays: the head, which an app may have changed.
     for f in decoded?.fields ?? [] where rest || f.name == "match" {
       rawField(t, f.name)

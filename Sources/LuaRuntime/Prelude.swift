@@ -90,14 +90,14 @@ local PKT = {}
 local PKT_REST = {}
 core.set_partial(PARTIAL, PARTIAL_FRAME, PKT, PKT_REST)
 -- An event made from a frame (see below).
--- It keeps its frame, where the frame starts in it (a batch's events share one
--- string), its connection and its time in its array part: slots 1 to 4
--- (ZS_EV_* in cshim_lua.h).
-local EV_CONN <const>, EV_SLOTS <const> = 3, 4
+-- It keeps in its array part the record of its batch, {frames, conn, time,
+-- type}, which its batch's events share, and where its frame starts in the
+-- record's string: slots 1 and 2 (ZS_EV_* and ZS_REC_* in cshim_lua.h).
+local EV_BATCH <const>, EV_SLOTS <const>, REC_CONN <const> = 1, 2, 2
 local EV = {}
 local message_of    -- (ev): the message of an event made from a frame, or nil and why
 local fast_match    -- (f, ev): table_match below, in Swift, or nothing when Lua must decide
-local new_event     -- (s, conn, time, type [, at]): an event of EV (see zs_push_event_maker)
+local new_event     -- (record [, at]): an event of EV (see zs_push_event_maker)
 EV.__index, message_of, PKT.__index, fast_match, PKT_REST.__newindex, new_event =
   core.lazy_fields(datapaths, PKT, PARTIAL, PARTIAL_FRAME, EV, PKT_REST)
 PKT.__pairs = function(msg)
@@ -504,7 +504,7 @@ end
 -- The connection of an event: a field of most, a slot of one made from a frame.
 local function conn_of(ev)
   local conn = rawget(ev, "conn_id")
-  if conn == nil and getmetatable(ev) == EV then conn = rawget(ev, EV_CONN) end
+  if conn == nil and getmetatable(ev) == EV then conn = rawget(ev, EV_BATCH)[REC_CONN] end
   return conn
 end
 
@@ -1022,12 +1022,13 @@ function entry.report()
   return {apps = list, unheard = unheard}
 end
 
--- A message event holds its type; the rest (msg, datapath, datapath_id,
--- version, xid, conn_id, time) is made on first read by EV.__index, in Swift,
--- from its slots (fewer keys per event is most of what an event costs).
+-- A message event made from a frame holds no field at first but a PACKET_IN's
+-- msg: the rest (msg, datapath, datapath_id, version, xid, conn_id, time,
+-- type) is made on first read by EV.__index, in Swift, from its slots (fewer
+-- keys per event is most of what an event costs).
 -- (Keys an event always has are read plainly: no metamethod runs for them.
 -- The event's metatable has no __newindex, so a plain write is a raw one.)
-local EV_FIELDS = {"msg", "datapath", "datapath_id", "version", "xid", "conn_id", "time"}
+local EV_FIELDS = {"msg", "datapath", "datapath_id", "version", "xid", "conn_id", "time", "type"}
 EV.__pairs = function(ev)
   for _, k in ipairs(EV_FIELDS) do local _ = ev[k] end
   return function(t, k)
@@ -1039,7 +1040,7 @@ end
 EV.__len = function() return 0 end  -- the slots are no list of the app's
 
 function entry.begin_message(conn, typ, frame, time)
-  cur_ev = new_event(frame, conn, time, typ, 1)
+  cur_ev = new_event({frame, conn, time, typ}, 1)
 end
 
 function entry.begin_fields(is_msg, name, conn, dpid, version, xid, fields, time)
@@ -1133,13 +1134,13 @@ end
 -- connection, the batch returns to Swift, which sees to that before the next
 -- event.
 local tick = core.tick
-local b_conn, b_type, b_s, b_time = nil, nil, nil, 0
+local b_conn, b_type, b_rec = nil, nil, nil  -- b_rec: the batch's record (see EV)
 local b_ev, b_k = nil, 0    -- the event in progress, and how far in `order` it got
 local dispatcher = nil
 
 dispatch_loop = function()
   local me = dispatcher
-  local typ, n, conn, s, time = b_type, norder, b_conn, b_s, b_time
+  local typ, n, conn, rec = b_type, norder, b_conn, b_rec
   -- Once: whatever runs a handler of its own puts the connection back after.
   CUR[1] = conn
   while true do
@@ -1149,7 +1150,7 @@ dispatch_loop = function()
       -- The next frame's event (new_event walks the batch: it is past the
       -- frame first, so if making its event fails, the memory cap, the next
       -- dispatcher goes on with the next frame instead of this one again).
-      ev = new_event(s, conn, time, typ)
+      ev = new_event(rec)
       if not ev then return DONE end
       b_ev, b_k, k = ev, 0, 0
     end
@@ -1189,7 +1190,7 @@ end
 -- first), up to an event after which Swift must see to something; Swift
 -- reads where it stopped from new_event's place.
 function entry.dispatch_frames(conn, typ, s, time)
-  b_conn, b_type, b_s, b_time = conn, typ, s, time
+  b_conn, b_type, b_rec = conn, typ, {s, conn, time, typ}
   b_ev, b_k = nil, 0
   interrupted = false
   local p_task, p_co, p_app, p_h, p_origin, p_conn = cur_task, cur_co, cur_app, cur_h, cur_origin, CUR[1]
@@ -1214,13 +1215,14 @@ function entry.dispatch_frames(conn, typ, s, time)
     end
     if not (ok and tag == WAIT and made) then settle(made, co, app, h and h.desc, ev, ok, tag, a) end
   end
-  b_s, b_ev = nil, nil
+  b_rec, b_ev = nil, nil
 end
 
 -- Offers the current event to app i; true if its handler stopped it.
 function entry.deliver(i)
   local ev, app = cur_ev, apps[i]
   local name = rawget(ev, "type")
+  if name == nil and getmetatable(ev) == EV then name = ev.type end
   local h = pick(app, name ~= nil, name or ev.event, ev)
   return h ~= nil and run(app, h, ev) == STOP
 end

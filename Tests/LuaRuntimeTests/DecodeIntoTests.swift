@@ -296,12 +296,17 @@ final class DecodeIntoTests: XCTestCase {
       // Then its match read through the metatable's __index, which brings
       // the rest first: every version, with a match or without.
       zs_getref(L, refs[5])
+      lua_createtable(L, 4, 0)
       bytes.withUnsafeBytes { state.stack.push($0) }
+      lua_rawseti(L, -2, lua_Integer(ZS_REC_FRAMES))
       lua_pushinteger(L, 7)
+      lua_rawseti(L, -2, lua_Integer(ZS_REC_CONN))
       lua_pushnumber(L, 0)
+      lua_rawseti(L, -2, lua_Integer(ZS_REC_TIME))
       state.stack.push("PACKET_IN")
+      lua_rawseti(L, -2, lua_Integer(ZS_REC_TYPE))
       lua_pushinteger(L, 1)
-      XCTAssertNil(state.stack.call(nargs: 5, nresults: 1), what)
+      XCTAssertNil(state.stack.call(nargs: 2, nresults: 1), what)
       let ev = state.stack.top
       zs_getref(L, refs[1])
       lua_pushvalue(L, ev)

@@ -63,10 +63,12 @@ void zs_setfuncs(lua_State *L, const char *name, zs_fn fn);  // t[name] = fn for
 void zs_setfuncs_up(lua_State *L, const char *name, zs_fn fn, int nup);
 // Pushes fn's closure with the `nup` values on top as its upvalues 2..nup+1 (popped).
 void zs_pushfn_up(lua_State *L, zs_fn fn, int nup);
-// An event made from a frame holds in its array part its frame (a string,
-// which a batch's events share), where the frame starts in it, its
-// connection and its time; the prelude reads them as fields on first read.
-enum { ZS_EV_FRAME = 1, ZS_EV_OFFSET = 2, ZS_EV_CONN = 3, ZS_EV_TIME = 4 };
+// An event made from a frame holds in its array part the record of its
+// batch and where its frame starts in the batch's string; the record holds
+// what every event of the batch shares: that string, the connection, the
+// time and the message type. The prelude reads them as fields on first read.
+enum { ZS_EV_BATCH = 1, ZS_EV_OFFSET = 2 };
+enum { ZS_REC_FRAMES = 1, ZS_REC_CONN = 2, ZS_REC_TIME = 3, ZS_REC_TYPE = 4 };
 // An event's PACKET_IN message whose match (or more) waits keeps its event,
 // which has the frame, in its array part too.
 enum { ZS_MSG_EVENT = 1 };
@@ -74,8 +76,8 @@ enum { ZS_MSG_EVENT = 1 };
 // The closures of an event's lazy fields (core.lazy_fields) share one set of
 // upvalues, laid out by Swift; these are the positions C reads.
 typedef struct zs_lazy_ups {
-  int event_mt, rest_mt;                       // metatables: events, PACKET_IN messages whose rest waits
-  int type, msg, packet_in, buffer_id, in_port;  // strings
+  int event_mt, rest_mt;                 // metatables: events, PACKET_IN messages whose rest waits
+  int msg, packet_in, buffer_id, in_port;  // strings
 } zs_lazy_ups;
 
 // A PACKET_IN head field as Swift reads it off the frame: `name` is the
@@ -96,10 +98,10 @@ void zs_set_lazy(const zs_lazy_ups *ups, zs_fn message, zs_head_fn head);
 // any other key to `fn`; the `nup` values on top become upvalues 2..nup+1
 // (popped). See lua_shim.c.
 void zs_push_event_index(lua_State *L, zs_fn fn, int nup);
-// Pushes new_event(s, conn, time, type [, at]) with the same upvalues: the
-// event of the frame starting at byte `at` (1-based) of `s`, or without `at`
-// of the batch's next frame (zs_mem.batch_at; nothing past the last). A
-// PACKET_IN's event comes with its message's head. See lua_shim.c.
+// Pushes new_event(record [, at]) with the same upvalues: the event of the
+// frame starting at byte `at` (1-based) of the record's string, or without
+// `at` of the batch's next frame (zs_mem.batch_at; nothing past the last).
+// A PACKET_IN's event comes with its message's head. See lua_shim.c.
 void zs_push_event_maker(lua_State *L, int nup);
 // For a closure with those upvalues: pushes the head message of the event
 // at `ev` if it is a PACKET_IN the whole-frame check takes (1), else 0 with

@@ -488,3 +488,22 @@ app:message("BARRIER_REPLY", show)
 [a] PACKET_IN	8	4
 [a] BARRIER_REPLY	9	4	00:00:00:00:00:00:00:01	true	integer	number	true	0	0
 [a] conn_id:number datapath:table datapath_id:string msg:table time:number type:string version:number xid:number
+
+=== a message event's type is made on first read like its other fields: kept once read, and a table filter reads it too
+--- app c.lua
+local app = zof.app("c", {precedence = 300})
+app:message("PACKET_IN", {type = "PACKET_IN"}, function(ev)
+  print("c: filter matched, kept " .. tostring(rawget(ev, "type")))
+end)
+--- app b.lua
+local app = zof.app("b", {precedence = 200})
+app:message("PACKET_IN", function(ev)
+  ev.type = nil
+  print("b: before " .. tostring(rawget(ev, "type")) .. ", read " .. ev.type .. ", after " .. tostring(rawget(ev, "type")))
+end)
+--- switch 1.0
+--- input
+{type = "PACKET_IN", msg = {in_port = 1, reason = "NO_MATCH", data = eth("02:00:00:00:00:02", "02:00:00:00:00:01", 0x0800, "")}},
+--- log
+c: filter matched, kept PACKET_IN
+b: before nil, read PACKET_IN, after PACKET_IN
