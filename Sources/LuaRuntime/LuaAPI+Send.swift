@@ -109,53 +109,50 @@ extension LuaRuntime {
     let base = lua_gettop(L)
     // (The tail's string stays on the stack, so its bytes stay put, until the write.)
     defer { lua_settop(L, base) }
-    let spots = plan.spots, keys = plan.keys
+    let spots = plan.spots, keys = plan.keys, values = plan.values
     // Every slot's value first: one that does not fit sends nothing.
-    return withUnsafeTemporaryAllocation(of: UInt64.self, capacity: max(spots.count, 1)) { values -> UInt32? in
-      var tail = UnsafeRawBufferPointer(start: nil, count: 0)
-      if !spots.isEmpty || plan.hasTail {
-        guard lua_type(L, args) == LUA_TTABLE else { return nil }
-        let t = lua_absindex(L, args)
-        for k in 0..<spots.count {
-          let p = spots[k]
-          zs_getref(L, keys[k])
-          lua_rawget(L, t)
-          var value: UInt64?
-          if p.mac {
-            value = s.withBytes(at: -1, Template.macValue) ?? nil
-          } else if let n = s.integer(at: -1) {
-            value = n >= 0 ? UInt64(n) : nil
-          } else if lua_type(L, -1) == LUA_TSTRING {
-            value = namedValue(i, v, k, plan.patches[k], s, plan)
-          }
-          s.pop()
-          guard let value, Template.fits(value, p) else { return nil }
-          values[k] = value
+    var tail = UnsafeRawBufferPointer(start: nil, count: 0)
+    if !spots.isEmpty || plan.hasTail {
+      guard lua_type(L, args) == LUA_TTABLE else { return nil }
+      let t = lua_absindex(L, args)
+      for k in 0..<spots.count {
+        let p = spots[k]
+        zs_getref(L, keys[k])
+        lua_rawget(L, t)
+        var value: UInt64?
+        if p.mac {
+          value = s.withBytes(at: -1, Template.macValue) ?? nil
+        } else if let n = s.integer(at: -1) {
+          value = n >= 0 ? UInt64(n) : nil
+        } else if lua_type(L, -1) == LUA_TSTRING {
+          value = namedValue(i, v, k, plan.patches[k], s, plan)
         }
-        if plan.hasTail {
-          zs_getref(L, plan.tailKey)
-          lua_rawget(L, t)
-          var n = 0
-          guard let p = zs_tolstring(L, -1, &n) else { return nil }
-          tail = UnsafeRawBufferPointer(start: p, count: n)
-        }
+        s.pop()
+        guard let value, Template.fits(value, p) else { return nil }
+        values[k] = value
       }
-      let bytes = plan.bytes
-      let head = bytes.count, count = head + tail.count
-      guard count <= 0xffff else { return nil }
-      let xid = plan.xid != 0 ? plan.xid : dp.nextXid()
-      dp.connection.write(count: count) { out in
-        out.copyMemory(from: UnsafeRawBufferPointer(bytes))
-        for k in 0..<spots.count { Template.patch(out, spots[k], values[k]) }
-        if plan.hasTail {
-          UnsafeMutableRawBufferPointer(rebasing: out[head...]).copyMemory(from: tail)
-          out[2] = UInt8(truncatingIfNeeded: count >> 8)
-          out[3] = UInt8(truncatingIfNeeded: count)
-        }
-        out.storeBytes(of: xid.bigEndian, toByteOffset: 4, as: UInt32.self)
+      if plan.hasTail {
+        zs_getref(L, plan.tailKey)
+        lua_rawget(L, t)
+        var n = 0
+        guard let p = zs_tolstring(L, -1, &n) else { return nil }
+        tail = UnsafeRawBufferPointer(start: p, count: n)
       }
-      return xid
     }
+    let bytes = plan.bytes
+    let head = bytes.count, count = head + tail.count
+    guard count <= 0xffff else { return nil }
+    let xid = plan.xid != 0 ? plan.xid : dp.nextXid()
+    guard let out = dp.connection.write(count: count) else { return xid }
+    out.copyMemory(from: UnsafeRawBufferPointer(bytes))
+    for k in 0..<spots.count { Template.patch(out, spots[k], values[k]) }
+    if plan.hasTail {
+      UnsafeMutableRawBufferPointer(rebasing: out[head...]).copyMemory(from: tail)
+      out[2] = UInt8(truncatingIfNeeded: count >> 8)
+      out[3] = UInt8(truncatingIfNeeded: count)
+    }
+    out.storeBytes(of: xid.bigEndian, toByteOffset: 4, as: UInt32.self)
+    return xid
   }
 
   /// The number the name at the top of the stack encodes to in patch `k`:

@@ -362,7 +362,7 @@ local function ensure_task()
   -- at its final size, where growing it one field at a time rehashed it.
   local t = {id = next_task, co = cur_co, app = cur_app, desc = cur_h.desc, origin = cur_origin,
     conn = CUR[1], wait = nil, queued = nil, resume_ok = nil, resume_n = nil, resume_with = nil,
-    done = nil, ok = nil, result = nil}
+    done = nil, ok = nil, result = nil, waited = nil}
   -- No handle: only zof.spawn gives one out.
   tasks[next_task] = t
   ntasks = ntasks + 1
@@ -560,6 +560,7 @@ end
 
 -- Suspends the current task until make_ready; returns what it was woken with.
 local function suspend(t)
+  t.waited = true
   local ok, n, v = yield(WAIT)
   if not ok then error(v, 0) end
   if n == 1 then return v end
@@ -1136,10 +1137,8 @@ end
 local tick = core.tick
 local b_conn, b_type, b_rec = nil, nil, nil  -- b_rec: the batch's record (see EV)
 local b_ev, b_k = nil, 0    -- the event in progress, and how far in `order` it got
-local dispatcher = nil
 
 dispatch_loop = function()
-  local me = dispatcher
   local typ, n, conn, rec = b_type, norder, b_conn, b_rec
   -- Once: whatever runs a handler of its own puts the connection back after.
   CUR[1] = conn
@@ -1174,9 +1173,10 @@ dispatch_loop = function()
         -- The first app's budget started with the event.
         if k > 1 then tick() end
         local r = h.fn(ev)
-        -- It waited, so this coroutine is its task now, and the task is over.
-        if dispatcher ~= me then return DONE, r end
         local made = cur_task
+        -- It waited, so this coroutine is its task now (another carried the
+        -- batch on), and the task is over.
+        if made and made.waited then return DONE, r end
         cur_task, cur_app, cur_h = nil, nil, nil
         if made then finish(made, true, r) end
         if r and r == STOP then break end
@@ -1196,10 +1196,9 @@ function entry.dispatch_frames(conn, typ, s, time)
   local p_task, p_co, p_app, p_h, p_origin, p_conn = cur_task, cur_co, cur_app, cur_h, cur_origin, CUR[1]
   while true do
     local co = take_co()
-    dispatcher, cur_co, cur_app, cur_h = co, co, nil, nil
+    cur_co, cur_app, cur_h = co, nil, nil
     local ok, tag, a, aborted = run_armed(co, DISPATCH)
     local made, app, h, ev = cur_task, cur_app, cur_h, cur_origin
-    dispatcher = nil
     cur_task, cur_co, cur_app, cur_h, cur_origin, CUR[1] = p_task, p_co, p_app, p_h, p_origin, p_conn
     if ok and tag == DONE and not aborted then
       npool = npool + 1

@@ -79,6 +79,8 @@ struct Template {
     let patches: [Patch]
     let spots: UnsafeMutableBufferPointer<Spot>
     let keys: UnsafeMutableBufferPointer<Int32>
+    /// Where a send puts each slot's value before writing any (sends do not nest).
+    let values: UnsafeMutableBufferPointer<UInt64>
     let tail: String?
     let hasTail: Bool
     let tailKey: Int32
@@ -95,6 +97,7 @@ struct Template {
       _ = spots.initialize(from: patches.map(\.spot))
       self.keys = .allocate(capacity: keys.count)
       _ = self.keys.initialize(from: keys)
+      values = .allocate(capacity: patches.count)
       self.tail = tail
       hasTail = tail != nil
       self.tailKey = tailKey
@@ -105,6 +108,7 @@ struct Template {
       bytes.deallocate()
       spots.deallocate()
       keys.deallocate()
+      values.deallocate()
     }
   }
 

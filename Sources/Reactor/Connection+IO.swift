@@ -34,8 +34,14 @@ extension Connection {
   /// itself (a message built per send needs no buffer of its own). Dropped
   /// after close or closeAfterFlush.
   public func write(count: Int, _ fill: (UnsafeMutableRawBufferPointer) -> Void) {
-    guard state == .open, count > 0 else { return }
-    fill(UnsafeMutableRawBufferPointer(start: output.reserve(count), count: count))
+    if let out = write(count: count) { fill(out) }
+  }
+
+  /// The same for a caller that fills the bytes itself, at once (before
+  /// anything else writes): nil when nothing is to be written.
+  public func write(count: Int) -> UnsafeMutableRawBufferPointer? {
+    guard state == .open, count > 0 else { return nil }
+    let out = UnsafeMutableRawBufferPointer(start: output.reserve(count), count: count)
     output.commit(count)
     // Most writes of a round find the connection queued already.
     if !awaitingWritable && !queuedForFlush { loop?.enqueueFlush(self) }
@@ -43,6 +49,7 @@ extension Connection {
       pausedForOutput = true
       updateInterest()
     }
+    return out
   }
 
   public var outputCount: Int { output.count }
