@@ -200,7 +200,8 @@ int zs_push_packet_in_head(lua_State *L, int ev) {
   return ok;
 }
 
-// new_event(record [, at]). The event keeps its batch's record and where its
+// new_event(record, frames, type [, at]), the record's frames and type at
+// hand (passing them costs less than reading them). The event keeps its batch's record and where its
 // frame starts in its array part, set without hashing a key (every key an
 // event holds costs about as much as the rest of making it, so the type is
 // read from the record too). Its hash part has room for the fields handlers
@@ -208,22 +209,21 @@ int zs_push_packet_in_head(lua_State *L, int ev) {
 // PACKET_IN's message head, which nearly every handler reads, comes with
 // it: made here, it costs no __index call, nor a trip through Swift but to
 // read the frame.
-// Without `at`, it walks the batch: frames are whole, as the channel cut
-// them. It moves past the frame before making anything, so an event that
+// Without `at`, it walks the batch (until interrupted): frames are whole,
+// as the channel cut them. It moves past the frame before making anything, so an event that
 // cannot be made (the memory cap) is not tried again.
 // The event's first handler starts its budget here, which spares the
 // dispatcher a call per event (see the prelude).
 static int new_event(lua_State *L) {
-  lua_settop(L, 2);
-  lua_rawgeti(L, 1, ZS_REC_FRAMES);
+  lua_settop(L, 4);
   size_t len;
-  const char *s = lua_type(L, 3) == LUA_TSTRING ? lua_tolstring(L, 3, &len) : NULL;
+  const char *s = lua_type(L, 2) == LUA_TSTRING ? lua_tolstring(L, 2, &len) : NULL;
   lua_Integer at;
-  if (lua_isnoneornil(L, 2)) {
+  if (lua_isnoneornil(L, 4)) {
     zs_mem *mem;
     lua_getallocf(L, (void **)&mem);
     size_t pos = mem->batch_at;
-    if (s == NULL || pos >= len) return 0;
+    if (s == NULL || pos >= len || mem->interrupted) return 0;
     size_t flen = len - pos;
     if (flen >= 4) {
       size_t said = (size_t)(unsigned char)s[pos + 2] << 8 | (unsigned char)s[pos + 3];
@@ -232,24 +232,35 @@ static int new_event(lua_State *L) {
     mem->batch_at = pos + flen;
     at = (lua_Integer)pos + 1;
   } else {
-    at = lua_tointeger(L, 2);
+    at = lua_tointeger(L, 4);
   }
   zs_budget_tick();
   lua_createtable(L, ZS_EV_OFFSET, 4);
   lua_pushvalue(L, 1);
-  lua_rawseti(L, 4, ZS_EV_BATCH);
+  lua_rawseti(L, 5, ZS_EV_BATCH);
   lua_pushinteger(L, at);
-  lua_rawseti(L, 4, ZS_EV_OFFSET);
+  lua_rawseti(L, 5, ZS_EV_OFFSET);
   lua_pushvalue(L, lua_upvalueindex(ups.event_mt));
-  lua_setmetatable(L, 4);
-  lua_rawgeti(L, 1, ZS_REC_TYPE);
-  if (s != NULL && lua_rawequal(L, 5, lua_upvalueindex(ups.packet_in)) && push_head(L, 4, s, len, at)) {
+  lua_setmetatable(L, 5);
+  if (s != NULL && lua_rawequal(L, 3, lua_upvalueindex(ups.packet_in)) && push_head(L, 5, s, len, at)) {
     lua_pushvalue(L, lua_upvalueindex(ups.msg));
     lua_insert(L, -2);
-    lua_rawset(L, 4);
+    lua_rawset(L, 5);
   }
-  lua_settop(L, 4);
+  lua_settop(L, 5);
   return 1;
+}
+
+static int interrupt(lua_State *L) {
+  zs_mem *mem;
+  lua_getallocf(L, (void **)&mem);
+  mem->interrupted = 1;
+  return 0;
+}
+
+void zs_set_interrupt(lua_State *L) {
+  lua_pushcfunction(L, interrupt);
+  lua_setfield(L, -2, "interrupt");
 }
 
 void zs_push_event_maker(lua_State *L, int nup) {

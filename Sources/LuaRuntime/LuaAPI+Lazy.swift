@@ -84,7 +84,7 @@ extension LuaRuntime {
   ///   app's own, whose metamethods only Lua may run.
   /// - pkt_newindex(msg, k, v) is `pkt_rest_mt`'s __newindex: the rest, then
   ///   the write.
-  /// - new_event(record [, at]) makes an event of `ev_mt`
+  /// - new_event(record, frames, type [, at]) makes an event of `ev_mt`
   ///   (in C: see zs_push_event_maker).
   static func registerLazy(_ L: OpaquePointer) {
     set(L, "lazy_fields") { L in
@@ -119,6 +119,7 @@ extension LuaRuntime {
       zs_push_event_maker(L, Int32(count))
       return 6
     }
+    zs_set_interrupt(L)
   }
 
   /// zs_head_fn: the head of a PACKET_IN frame, for C to make the message of.

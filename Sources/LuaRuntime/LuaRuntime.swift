@@ -223,6 +223,7 @@ public final class LuaRuntime: EventSink {
     lua_pushnumber(L, host.loop.now)
     // The frames are whole, as the channel cut them: new_event walks them from here.
     state.mem.pointee.batch_at = 0
+    state.mem.pointee.interrupted = 0
     if let err = lua.call(nargs: 4, nresults: 0) {
       report(err, "dispatch \(name)")
       return frames.count

@@ -10,7 +10,7 @@ final class LuaState {
 
   init(memoryLimit: Int = 0) throws {
     mem = .allocate(capacity: 1)
-    mem.initialize(to: zs_mem(used: 0, limit: memoryLimit, relaxed: 1, armed: 0, aborting: 0, budget: 0, mac_cache: 0, batch_at: 0))
+    mem.initialize(to: zs_mem(used: 0, limit: memoryLimit, relaxed: 1, armed: 0, aborting: 0, budget: 0, mac_cache: 0, batch_at: 0, interrupted: 0))
     guard let L = zs_open(mem) else {
       mem.deallocate()
       throw LuaError("cannot create a Lua state")

@@ -18,9 +18,10 @@ local apps = {}            -- load order
 local app_by_name = {}
 local loading_file = nil
 local cur_ev = nil         -- the event being dispatched
--- Set when a handler did something Swift must see to before the next event of
--- a batch (posted an event, woke a task, closed a connection).
-local interrupted = false
+-- Called when a handler did something Swift must see to before the next
+-- event of a batch (posted an event, woke a task, closed a connection): the
+-- batch's next event is not made (a flag C keeps, see new_event).
+local interrupt = core.interrupt
 -- CUR[1]: the datapath context (connection id) of the running handler or
 -- task. A table rather than a local, so that template:send, in Swift, reads it.
 local CUR = {}
@@ -47,7 +48,7 @@ function DP.send(dp, msg)
   local xid = check(2, core.send(dp.conn_id, msg, "dp:send"))
   return xid
 end
-function DP.close(dp) interrupted = true; core.close(dp.conn_id) end
+function DP.close(dp) interrupt(); core.close(dp.conn_id) end
 
 function zof.datapaths()
   local list = {}
@@ -97,7 +98,7 @@ local EV_BATCH <const>, EV_SLOTS <const>, REC_CONN <const> = 1, 2, 2
 local EV = {}
 local message_of    -- (ev): the message of an event made from a frame, or nil and why
 local fast_match    -- (f, ev): table_match below, in Swift, or nothing when Lua must decide
-local new_event     -- (record [, at]): an event of EV (see zs_push_event_maker)
+local new_event     -- (record, frames, type [, at]): an event of EV (see zs_push_event_maker)
 EV.__index, message_of, PKT.__index, fast_match, PKT_REST.__newindex, new_event =
   core.lazy_fields(datapaths, PKT, PARTIAL, PARTIAL_FRAME, EV, PKT_REST)
 PKT.__pairs = function(msg)
@@ -356,7 +357,7 @@ TASK.__index = TASK
 
 local function ensure_task()
   if cur_task then return cur_task end
-  if cur_co == nil or not isyieldable() then return nil end
+  if cur_co == nil or cur_h == nil or not isyieldable() then return nil end
   next_task = next_task + 1
   -- The fields a task gets later are named too, as nil: the table is made
   -- at its final size, where growing it one field at a time rehashed it.
@@ -380,7 +381,7 @@ local function make_ready(t, ok, ...)
   if n <= 1 then t.resume_with = (...) else t.resume_with = table.pack(...) end
   ready_n = ready_n + 1
   ready_q[ready_n] = t
-  interrupted = true
+  interrupt()
   if ready_n == 1 then core.ready() end
 end
 
@@ -570,7 +571,8 @@ end
 local function need_task(what)
   local t = ensure_task()
   if t == nil then
-    if cur_co == nil then error(what .. ": not inside a handler or task", 3) end
+    -- (A filter runs in the dispatcher's coroutine, but as no handler.)
+    if cur_co == nil or cur_h == nil then error(what .. ": not inside a handler or task", 3) end
     error(what .. ": cannot wait here (inside a metamethod, an iterator or a C function such as " ..
       "a table.sort comparator); wait in the handler itself", 3)
   end
@@ -732,7 +734,7 @@ function zof.call(app_name, req, opts)
     ("zof.call %s %s"):format(app_name, req.event))
   local idx
   for i, a in ipairs(apps) do if a == target_app then idx = i end end
-  interrupted = true
+  interrupt()
   core.post(req, req.event, idx)
   return suspend(t)
 end
@@ -879,7 +881,7 @@ post = function(ev)
     error(("zof.post: app %q posts %s, which %s declares in emits; add it to %q's emits to post it too")
       :format(who.name, name, table.concat(owners, ", "), who.name), 3)
   end
-  interrupted = true
+  interrupt()
   core.post(ev, name)
 end
 function zof.post(ev) post(ev) end
@@ -1041,7 +1043,7 @@ end
 EV.__len = function() return 0 end  -- the slots are no list of the app's
 
 function entry.begin_message(conn, typ, frame, time)
-  cur_ev = new_event({frame, conn, time, typ}, 1)
+  cur_ev = new_event({frame, conn, time, typ}, frame, typ, 1)
 end
 
 function entry.begin_fields(is_msg, name, conn, dpid, version, xid, fields, time)
@@ -1069,8 +1071,13 @@ function entry.begin_event(ev)
   wake_event_waiters(ev)
 end
 
-local order, norder = {}, 0  -- app indexes in dispatch order (the dispatcher's, set at activation)
-function entry.set_order(list) order, norder = list, #list end
+-- The apps in dispatch order (the dispatcher's, set at activation from
+-- their indexes), and how many.
+local ordered, norder = {}, 0
+function entry.set_order(list)
+  ordered, norder = {}, #list
+  for k, i in ipairs(list) do ordered[k] = apps[i] end
+end
 
 -- A table filter: each field against the message, then its packet, then the
 -- event. Only decoding the message can fail (a malformed body), and that
@@ -1135,32 +1142,36 @@ end
 -- connection, the batch returns to Swift, which sees to that before the next
 -- event.
 local tick = core.tick
-local b_conn, b_type, b_rec = nil, nil, nil  -- b_rec: the batch's record (see EV)
-local b_ev, b_k = nil, 0    -- the event in progress, and how far in `order` it got
+local b_conn, b_type, b_s, b_rec = nil, nil, nil, nil  -- b_rec: the batch's record (see EV)
+local b_ev, b_k = nil, 0    -- the event in progress, and how far in `ordered` it got
 
 dispatch_loop = function()
-  local typ, n, conn, rec = b_type, norder, b_conn, b_rec
+  local typ, n, conn, s, rec = b_type, norder, b_conn, b_s, b_rec
   -- Once: whatever runs a handler of its own puts the connection back after.
   CUR[1] = conn
   while true do
     local ev, k = b_ev, b_k
-    if not ev then
-      if interrupted then return DONE end
-      -- The next frame's event (new_event walks the batch: it is past the
-      -- frame first, so if making its event fails, the memory cap, the next
-      -- dispatcher goes on with the next frame instead of this one again).
-      ev = new_event(rec)
+    if k >= n then
+      -- The event in progress went through every app: the next frame's
+      -- (new_event walks the batch: it is past the frame first, so if making
+      -- its event fails, the memory cap, the next dispatcher goes on with the
+      -- next frame instead of this one again; it makes none once interrupted).
+      -- Nothing between events is any app's: an error here is the dispatcher's.
+      cur_app = nil
+      ev = new_event(rec, s, typ)
       if not ev then return DONE end
-      b_ev, b_k, k = ev, 0, 0
+      b_ev, k = ev, 0
     end
     -- Through the apps after the k-th; b_k is how far it got, where the next
     -- dispatcher goes on if this one becomes a task or dies.
     while k < n do
       k = k + 1
       b_k = k
-      local app = apps[order[k]]
+      local app = ordered[k]
       local h = app.sole[typ]
       if not h then
+        -- A filter runs as no app's, as between events.
+        cur_app, cur_h, cur_origin = nil, nil, nil
         -- nil: not looked for yet; false: the app's handler depends on the event.
         if h == nil then
           candidates(app, true, typ)
@@ -1169,20 +1180,28 @@ dispatch_loop = function()
         if not h then h = pick(app, true, typ, ev) end
       end
       if h then
-        cur_task, cur_app, cur_h, cur_origin = nil, app, h, ev
+        -- What the handler runs as. Left set after it (until the next event
+        -- or filter): nothing else runs in between.
+        cur_app = app
+        cur_h = h
+        cur_origin = ev
         -- The first app's budget started with the event.
         if k > 1 then tick() end
         local r = h.fn(ev)
         local made = cur_task
-        -- It waited, so this coroutine is its task now (another carried the
-        -- batch on), and the task is over.
-        if made and made.waited then return DONE, r end
-        cur_task, cur_app, cur_h = nil, nil, nil
-        if made then finish(made, true, r) end
-        if r and r == STOP then break end
+        if made then
+          -- It waited, so this coroutine is its task now (another carried the
+          -- batch on), and the task is over.
+          if made.waited then return DONE, r end
+          cur_task = nil
+          finish(made, true, r)
+        end
+        if r and r == STOP then
+          b_k = n
+          break
+        end
       end
     end
-    b_ev = nil
   end
 end
 
@@ -1190,13 +1209,13 @@ end
 -- first), up to an event after which Swift must see to something; Swift
 -- reads where it stopped from new_event's place.
 function entry.dispatch_frames(conn, typ, s, time)
-  b_conn, b_type, b_rec = conn, typ, {s, conn, time, typ}
-  b_ev, b_k = nil, 0
-  interrupted = false
+  b_conn, b_type, b_s, b_rec = conn, typ, s, {s, conn, time, typ}
+  -- (b_k at norder: no event in progress.)
+  b_ev, b_k = nil, norder
   local p_task, p_co, p_app, p_h, p_origin, p_conn = cur_task, cur_co, cur_app, cur_h, cur_origin, CUR[1]
   while true do
     local co = take_co()
-    cur_co, cur_app, cur_h = co, nil, nil
+    cur_task, cur_co, cur_app, cur_h = nil, co, nil, nil
     local ok, tag, a, aborted = run_armed(co, DISPATCH)
     local made, app, h, ev = cur_task, cur_app, cur_h, cur_origin
     cur_task, cur_co, cur_app, cur_h, cur_origin, CUR[1] = p_task, p_co, p_app, p_h, p_origin, p_conn
@@ -1208,13 +1227,14 @@ function entry.dispatch_frames(conn, typ, s, time)
     -- A handler waited (the coroutine is its task now; nothing to do),
     -- raised, ran past its budget, or yielded what zof does not wait on.
     if aborted then
-      -- (A handler that ended just as its budget ran out is cut off between handlers.)
+      -- (A handler that ended just as its budget ran out is cut off between
+      -- handlers, and named: what it ran as stays set until the next one.)
       ok, tag = false, budget_error(h and h.desc or "a handler")
       coroutine.close(co)
     end
     if not (ok and tag == WAIT and made) then settle(made, co, app, h and h.desc, ev, ok, tag, a) end
   end
-  b_rec, b_ev = nil, nil
+  b_s, b_rec, b_ev = nil, nil, nil
 end
 
 -- Offers the current event to app i; true if its handler stopped it.

@@ -305,8 +305,10 @@ final class DecodeIntoTests: XCTestCase {
       lua_rawseti(L, -2, lua_Integer(ZS_REC_TIME))
       state.stack.push("PACKET_IN")
       lua_rawseti(L, -2, lua_Integer(ZS_REC_TYPE))
+      bytes.withUnsafeBytes { state.stack.push($0) }
+      state.stack.push("PACKET_IN")
       lua_pushinteger(L, 1)
-      XCTAssertNil(state.stack.call(nargs: 2, nresults: 1), what)
+      XCTAssertNil(state.stack.call(nargs: 4, nresults: 1), what)
       let ev = state.stack.top
       zs_getref(L, refs[1])
       lua_pushvalue(L, ev)

@@ -26,6 +26,9 @@ typedef struct zs_mem {
   // Where the next frame of the batch in dispatch starts (0-based): new_event
   // moves past each frame it makes an event of (see zs_push_event_maker).
   size_t batch_at;
+  // Set (interrupt(), see zs_push_interrupt) when a handler did something
+  // Swift must see to before the batch's next event: new_event makes none.
+  int interrupted;
 } zs_mem;
 
 // A Swift function callable from Lua. It returns the number of results, or
@@ -98,11 +101,13 @@ void zs_set_lazy(const zs_lazy_ups *ups, zs_fn message, zs_head_fn head);
 // any other key to `fn`; the `nup` values on top become upvalues 2..nup+1
 // (popped). See lua_shim.c.
 void zs_push_event_index(lua_State *L, zs_fn fn, int nup);
-// Pushes new_event(record [, at]) with the same upvalues: the event of the
-// frame starting at byte `at` (1-based) of the record's string, or without
-// `at` of the batch's next frame (zs_mem.batch_at; nothing past the last).
+// Pushes new_event(record, frames, type [, at]) with the same upvalues (the
+// record's frames and type again): the event of the frame starting at byte
+// `at` (1-based) of `frames`, or without `at` of the batch's next frame (zs_mem.batch_at; nothing past the last).
 // A PACKET_IN's event comes with its message's head. See lua_shim.c.
 void zs_push_event_maker(lua_State *L, int nup);
+// t.interrupt = interrupt() for the table on top: it sets zs_mem.interrupted.
+void zs_set_interrupt(lua_State *L);
 // For a closure with those upvalues: pushes the head message of the event
 // at `ev` if it is a PACKET_IN the whole-frame check takes (1), else 0 with
 // nothing pushed.

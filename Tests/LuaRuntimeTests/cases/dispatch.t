@@ -507,3 +507,33 @@ end)
 --- log
 c: filter matched, kept PACKET_IN
 b: before nil, read PACKET_IN, after PACKET_IN
+
+=== a filter runs as no handler, even right after another app's handler of the same batch: it cannot wait, and what it logs is zofhost's
+--- app a.lua
+local app = zof.app("a", {precedence = 300})
+app:message("PACKET_IN", function(ev) print("a ran for in_port " .. ev.msg.in_port) end)
+--- app b.lua
+local app = zof.app("b", {precedence = 200})
+app:message("PACKET_IN", function(ev)
+  zof.log("info", "filter of b")
+  zof.sleep(0)
+  return true
+end, function(ev) print("b never") end)
+--- app c.lua
+local app = zof.app("c")
+app:message("PACKET_IN", function(ev) print("c got in_port " .. ev.msg.in_port) end)
+--- switch 1.3
+--- input
+packet_in(1),
+packet_in(2),
+--- log
+[a] a ran for in_port 1
+[zofhost] filter of b
+zof.sleep: not inside a handler or task
+[c] c got in_port 1
+[a] a ran for in_port 2
+[zofhost] filter of b
+zof.sleep: not inside a handler or task
+[c] c got in_port 2
+--- no_log
+b never
