@@ -200,8 +200,9 @@ int zs_push_packet_in_head(lua_State *L, int ev) {
   return ok;
 }
 
-// new_event(record, frames, type [, at]), the record's frames and type at
-// hand (passing them costs less than reading them). The event keeps its batch's record and where its
+// new_event(record, frames, head [, at]): the record's frames at hand, and
+// whether the event comes with its message's head (a PACKET_IN's: passing
+// them costs less than reading them). The event keeps its batch's record and where its
 // frame starts in its array part, set without hashing a key (every key an
 // event holds costs about as much as the rest of making it, so the type is
 // read from the record too). Its hash part has room for the fields handlers
@@ -215,15 +216,16 @@ int zs_push_packet_in_head(lua_State *L, int ev) {
 // The event's first handler starts its budget here, which spares the
 // dispatcher a call per event (see the prelude).
 static int new_event(lua_State *L) {
-  lua_settop(L, 4);
+  int n = lua_gettop(L), ev = n + 1;
   size_t len;
   const char *s = lua_type(L, 2) == LUA_TSTRING ? lua_tolstring(L, 2, &len) : NULL;
+  if (s == NULL) return 0;
   lua_Integer at;
-  if (lua_isnoneornil(L, 4)) {
+  if (n < 4) {
     zs_mem *mem;
     lua_getallocf(L, (void **)&mem);
     size_t pos = mem->batch_at;
-    if (s == NULL || pos >= len || mem->interrupted) return 0;
+    if (pos >= len || mem->interrupted) return 0;
     size_t flen = len - pos;
     if (flen >= 4) {
       size_t said = (size_t)(unsigned char)s[pos + 2] << 8 | (unsigned char)s[pos + 3];
@@ -237,17 +239,18 @@ static int new_event(lua_State *L) {
   zs_budget_tick();
   lua_createtable(L, ZS_EV_OFFSET, 4);
   lua_pushvalue(L, 1);
-  lua_rawseti(L, 5, ZS_EV_BATCH);
+  lua_rawseti(L, ev, ZS_EV_BATCH);
   lua_pushinteger(L, at);
-  lua_rawseti(L, 5, ZS_EV_OFFSET);
+  lua_rawseti(L, ev, ZS_EV_OFFSET);
   lua_pushvalue(L, lua_upvalueindex(ups.event_mt));
-  lua_setmetatable(L, 5);
-  if (s != NULL && lua_rawequal(L, 3, lua_upvalueindex(ups.packet_in)) && push_head(L, 5, s, len, at)) {
+  lua_setmetatable(L, ev);
+  if (lua_toboolean(L, 3)) {
     lua_pushvalue(L, lua_upvalueindex(ups.msg));
-    lua_insert(L, -2);
-    lua_rawset(L, 5);
+    if (push_head(L, ev, s, len, at))
+      lua_rawset(L, ev);
+    else
+      lua_pop(L, 1);
   }
-  lua_settop(L, 5);
   return 1;
 }
 

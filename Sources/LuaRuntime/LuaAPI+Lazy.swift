@@ -84,7 +84,7 @@ extension LuaRuntime {
   ///   app's own, whose metamethods only Lua may run.
   /// - pkt_newindex(msg, k, v) is `pkt_rest_mt`'s __newindex: the rest, then
   ///   the write.
-  /// - new_event(record, frames, type [, at]) makes an event of `ev_mt`
+  /// - new_event(record, frames, head [, at]) makes an event of `ev_mt`
   ///   (in C: see zs_push_event_maker).
   static func registerLazy(_ L: OpaquePointer) {
     set(L, "lazy_fields") { L in
@@ -96,7 +96,7 @@ extension LuaRuntime {
       let count = PacketInStrings.all.count + LuaRuntime.lazyStrings.count + 6 + PacketKey.names.count
       precondition(count <= 254, "a C closure holds at most 255 upvalues, its function pointer one of them")
       var ups = zs_lazy_ups(event_mt: LazyUp.eventMeta.number, rest_mt: LazyUp.packetInRestMeta.number,
-                            msg: LazyUp.msg.number, packet_in: LazyUp.packetIn.number,
+                            msg: LazyUp.msg.number,
                             buffer_id: Int32(2 + PacketInStrings.bufferId), in_port: Int32(2 + PacketInStrings.inPort))
       zs_set_lazy(&ups, { L in LuaRuntime.eventMessageIndex(L!) }, { b, n, bufferId, inPort in
         LuaRuntime.readHead(b, n, bufferId!, inPort!)

@@ -98,7 +98,7 @@ local EV_BATCH <const>, EV_SLOTS <const>, REC_CONN <const> = 1, 2, 2
 local EV = {}
 local message_of    -- (ev): the message of an event made from a frame, or nil and why
 local fast_match    -- (f, ev): table_match below, in Swift, or nothing when Lua must decide
-local new_event     -- (record, frames, type [, at]): an event of EV (see zs_push_event_maker)
+local new_event     -- (record, frames, head [, at]): an event of EV (see zs_push_event_maker)
 EV.__index, message_of, PKT.__index, fast_match, PKT_REST.__newindex, new_event =
   core.lazy_fields(datapaths, PKT, PARTIAL, PARTIAL_FRAME, EV, PKT_REST)
 PKT.__pairs = function(msg)
@@ -1043,7 +1043,7 @@ end
 EV.__len = function() return 0 end  -- the slots are no list of the app's
 
 function entry.begin_message(conn, typ, frame, time)
-  cur_ev = new_event({frame, conn, time, typ}, frame, typ, 1)
+  cur_ev = new_event({frame, conn, time, typ}, frame, typ == "PACKET_IN", 1)
 end
 
 function entry.begin_fields(is_msg, name, conn, dpid, version, xid, fields, time)
@@ -1142,15 +1142,17 @@ end
 -- connection, the batch returns to Swift, which sees to that before the next
 -- event.
 local tick = core.tick
-local b_conn, b_type, b_s, b_rec = nil, nil, nil, nil  -- b_rec: the batch's record (see EV)
+-- b_rec: the batch's record (see EV); b_head: its events come with their message's head.
+local b_conn, b_type, b_s, b_rec, b_head = nil, nil, nil, nil, false
 local b_ev, b_k = nil, 0    -- the event in progress, and how far in `ordered` it got
 
 dispatch_loop = function()
-  local typ, n, conn, s, rec = b_type, norder, b_conn, b_s, b_rec
+  local typ, n, conn, s, rec, head = b_type, norder, b_conn, b_s, b_rec, b_head
   -- Once: whatever runs a handler of its own puts the connection back after.
   CUR[1] = conn
+  -- Where the last dispatcher left the batch; then kept here as in b_ev, b_k.
+  local ev, k = b_ev, b_k
   while true do
-    local ev, k = b_ev, b_k
     if k >= n then
       -- The event in progress went through every app: the next frame's
       -- (new_event walks the batch: it is past the frame first, so if making
@@ -1158,7 +1160,7 @@ dispatch_loop = function()
       -- next frame instead of this one again; it makes none once interrupted).
       -- Nothing between events is any app's: an error here is the dispatcher's.
       cur_app = nil
-      ev = new_event(rec, s, typ)
+      ev = new_event(rec, s, head)
       if not ev then return DONE end
       b_ev, k = ev, 0
     end
@@ -1197,7 +1199,7 @@ dispatch_loop = function()
           finish(made, true, r)
         end
         if r and r == STOP then
-          b_k = n
+          b_k, k = n, n
           break
         end
       end
@@ -1209,7 +1211,7 @@ end
 -- first), up to an event after which Swift must see to something; Swift
 -- reads where it stopped from new_event's place.
 function entry.dispatch_frames(conn, typ, s, time)
-  b_conn, b_type, b_s, b_rec = conn, typ, s, {s, conn, time, typ}
+  b_conn, b_type, b_s, b_rec, b_head = conn, typ, s, {s, conn, time, typ}, typ == "PACKET_IN"
   -- (b_k at norder: no event in progress.)
   b_ev, b_k = nil, norder
   local p_task, p_co, p_app, p_h, p_origin, p_conn = cur_task, cur_co, cur_app, cur_h, cur_origin, CUR[1]

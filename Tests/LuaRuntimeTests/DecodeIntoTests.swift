@@ -306,7 +306,7 @@ final class DecodeIntoTests: XCTestCase {
       state.stack.push("PACKET_IN")
       lua_rawseti(L, -2, lua_Integer(ZS_REC_TYPE))
       bytes.withUnsafeBytes { state.stack.push($0) }
-      state.stack.push("PACKET_IN")
+      lua_pushboolean(L, 1)
       lua_pushinteger(L, 1)
       XCTAssertNil(state.stack.call(nargs: 4, nresults: 1), what)
       let ev = state.stack.top

@@ -80,7 +80,7 @@ enum { ZS_MSG_EVENT = 1 };
 // upvalues, laid out by Swift; these are the positions C reads.
 typedef struct zs_lazy_ups {
   int event_mt, rest_mt;                 // metatables: events, PACKET_IN messages whose rest waits
-  int msg, packet_in, buffer_id, in_port;  // strings
+  int msg, buffer_id, in_port;           // strings
 } zs_lazy_ups;
 
 // A PACKET_IN head field as Swift reads it off the frame: `name` is the
@@ -101,10 +101,11 @@ void zs_set_lazy(const zs_lazy_ups *ups, zs_fn message, zs_head_fn head);
 // any other key to `fn`; the `nup` values on top become upvalues 2..nup+1
 // (popped). See lua_shim.c.
 void zs_push_event_index(lua_State *L, zs_fn fn, int nup);
-// Pushes new_event(record, frames, type [, at]) with the same upvalues (the
-// record's frames and type again): the event of the frame starting at byte
-// `at` (1-based) of `frames`, or without `at` of the batch's next frame (zs_mem.batch_at; nothing past the last).
-// A PACKET_IN's event comes with its message's head. See lua_shim.c.
+// Pushes new_event(record, frames, head [, at]) with the same upvalues (the
+// record's frames again): the event of the frame starting at byte `at`
+// (1-based) of `frames`, or without `at` of the batch's next frame
+// (zs_mem.batch_at; nothing past the last). With `head` (a PACKET_IN's
+// event) it comes with its message's head. See lua_shim.c.
 void zs_push_event_maker(lua_State *L, int nup);
 // t.interrupt = interrupt() for the table on top: it sets zs_mem.interrupted.
 void zs_set_interrupt(lua_State *L);
