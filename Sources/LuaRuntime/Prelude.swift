@@ -1180,8 +1180,9 @@ dispatch_loop = function()
           h = app.sole[typ]
         end
         if not h then h = pick(app, true, typ, ev) end
+        if not h then goto next_app end
       end
-      if h then
+      do
         -- What the handler runs as. Left set after it (until the next event
         -- or filter): nothing else runs in between.
         cur_app = app
@@ -1203,6 +1204,7 @@ dispatch_loop = function()
           break
         end
       end
+      ::next_app::
     end
   end
 end
