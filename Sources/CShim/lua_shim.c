@@ -201,18 +201,18 @@ int zs_push_packet_in_head(lua_State *L, int ev) {
 }
 
 // new_event(record, frames, head [, at]): the record's frames at hand, and
-// whether the event comes with its message's head (a PACKET_IN's: passing
-// them costs less than reading them). The event keeps its batch's record and where its
-// frame starts in its array part, set without hashing a key (every key an
-// event holds costs about as much as the rest of making it, so the type is
-// read from the record too). Its hash part has room for the fields handlers
-// read first (msg, datapath_id, ...), so keeping those grows nothing. A
-// PACKET_IN's message head, which nearly every handler reads, comes with
-// it: made here, it costs no __index call, nor a trip through Swift but to
-// read the frame.
-// Without `at`, it walks the batch (until interrupted): frames are whole,
-// as the channel cut them. It moves past the frame before making anything, so an event that
-// cannot be made (the memory cap) is not tried again.
+// whether the event comes with its message's head (a PACKET_IN's; passing
+// them costs less than reading them). The event keeps its batch's record
+// and where its frame starts in its array part, set without hashing a key:
+// every key an event holds costs about as much as the rest of making it, so
+// even its type is read from the record. Its hash part has room for the
+// fields handlers read first (msg, datapath_id, ...), so keeping those grows
+// nothing. A PACKET_IN's message head, which nearly every handler reads,
+// comes with it: made here, it costs no __index call, nor a trip through
+// Swift but to read the frame.
+// Without `at`, it walks the batch (until interrupted): frames are whole, as
+// the channel cut them. It moves past the frame before making anything, so
+// an event that cannot be made (the memory cap) is not tried again.
 // The event's first handler starts its budget here, which spares the
 // dispatcher a call per event (see the prelude).
 static int new_event(lua_State *L) {

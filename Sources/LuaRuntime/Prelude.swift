@@ -1158,8 +1158,8 @@ dispatch_loop = function()
       -- (new_event walks the batch: it is past the frame first, so if making
       -- its event fails, the memory cap, the next dispatcher goes on with the
       -- next frame instead of this one again; it makes none once interrupted).
-      -- Nothing between events is any app's: an error here is the dispatcher's.
-      cur_app = nil
+      -- Nothing between events is any handler's: an error here is the dispatcher's.
+      cur_app, cur_h = nil, nil
       ev = new_event(rec, s, head)
       if not ev then return DONE end
       b_ev, k = ev, 0
