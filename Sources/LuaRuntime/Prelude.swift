@@ -346,9 +346,11 @@ local function failed(app, desc, origin, co, err)
   -- The app's frames only: the prelude's below them (the coroutine's body) go.
   local n
   repeat tb, n = tb:gsub("\n\tzof:%d+: in [^\n]*$", "") until n == 0
-  core.log("error", app.name, ("%s failed: %s"):format(desc, tb))
+  -- (A task spawned before its file made an app is no app's.)
+  local name = app and app.name or "zofhost"
+  core.log("error", name, ("%s failed: %s"):format(desc, tb))
   if origin == nil or origin.event ~= "EXCEPTION" then
-    post({event = "EXCEPTION", app = app.name, handler = desc, error = msg, traceback = tb, source = origin})
+    post({event = "EXCEPTION", app = name, handler = desc, error = msg, traceback = tb, source = origin})
   end
 end
 
@@ -442,8 +444,8 @@ end
 
 -- After a step: DONE means finished (coroutine back to the pool), WAIT means suspended.
 local function settle(t, co, app, desc, origin, ok, tag, a)
-  if app == nil then
-    -- Not a handler's failure: an error in the dispatcher itself.
+  if app == nil and t == nil then
+    -- Not a handler's or a task's failure: an error in the dispatcher itself.
     core.log("error", "zofhost", ("dispatch failed: %s"):format(debug.traceback(co, tostring(tag))))
     return nil
   end
@@ -668,7 +670,8 @@ function zof.spawn(fn, ...)
   if type(fn) ~= "function" then error("zof.spawn: needs a function", 2) end
   local args = table.pack(...)
   next_task = next_task + 1
-  local t = {id = next_task, co = take_co(), app = cur_app, origin = cur_origin, conn = CUR[1],
+  -- (As an app file loads, its task is that app's.)
+  local t = {id = next_task, co = take_co(), app = acting_app(), origin = cur_origin, conn = CUR[1],
     spawned = true, desc = "task spawned at " .. where(fn), start = nil, handle = nil, wait = nil, queued = nil,
     resume_ok = nil, resume_n = nil, resume_with = nil, done = nil, ok = nil, result = nil}
   t.start = function() return table.pack(fn(table.unpack(args, 1, args.n))) end

@@ -61,6 +61,34 @@ final class TaskTests: XCTestCase {
     XCTAssertEqual(h.printed, ["t1", "t2", "t3"])
   }
 
+  /// A task spawned as an app file loads (a poller, say) is that app's: it
+  /// waits as any task does, logs as the app, and fails as the app's. One
+  /// spawned before its file made an app is no app's, and waits as well.
+  func testTaskSpawnedAtLoadIsTheLoadingApps() throws {
+    let h = try TaskHarness([
+      "a.lua": """
+        local app = zof.app("a")
+        zof.spawn(function()
+          for i = 1, 2 do zof.sleep(1); zof.log("info", "tick " .. i) end
+          error("poller gave up")
+        end)
+        """,
+      "b.lua": """
+        zof.spawn(function() zof.sleep(1); zof.log("info", "early tick"); zof.sleep(1); error("early gave up") end)
+        local app = zof.app("b")
+        """,
+    ])
+    h.advance(1)
+    h.advance(1)
+    XCTAssertEqual(h.log.lines.filter { $0.hasPrefix("info [a] tick") }, ["info [a] tick 1", "info [a] tick 2"])
+    XCTAssertTrue(h.log.lines.contains("info [zofhost] early tick"), "\(h.log.lines)")
+    XCTAssertEqual(h.errors.count, 2, "\(h.errors)")
+    XCTAssertTrue(h.errors.contains { $0.contains("[a] task spawned at") && $0.contains("poller gave up") }, "\(h.errors)")
+    XCTAssertTrue(h.errors.contains { $0.contains("[zofhost] task spawned at") && $0.contains("early gave up") },
+                  "\(h.errors)")
+    XCTAssertFalse(h.log.lines.contains { $0.contains("dispatch failed") }, "\(h.log.lines)")
+  }
+
   func testWaitEventResumesAfterTheEventReachedEveryApp() throws {
     let h = try TaskHarness([
       "a.lua": """
