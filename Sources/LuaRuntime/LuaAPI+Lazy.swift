@@ -61,7 +61,7 @@ extension LuaRuntime {
     static let event: [LazyUp] = [.msg, .datapath, .datapathId, .version, .xid, .connId, .time, .type]
 
     /// The upvalue's number, and its pseudo-index.
-    var number: Int32 { Int32(2 + PacketInStrings.count + rawValue) }
+    var number: Int32 { PacketInStrings.upvalue(PacketInStrings.count + rawValue) }
     var index: Int32 { zs_upvalueindex(number) }
   }
 
@@ -97,7 +97,8 @@ extension LuaRuntime {
       precondition(count <= 254, "a C closure holds at most 255 upvalues, its function pointer one of them")
       var ups = zs_lazy_ups(event_mt: LazyUp.eventMeta.number, rest_mt: LazyUp.packetInRestMeta.number,
                             msg: LazyUp.msg.number,
-                            buffer_id: Int32(2 + PacketInStrings.bufferId), in_port: Int32(2 + PacketInStrings.inPort))
+                            buffer_id: PacketInStrings.upvalue(PacketInStrings.bufferId),
+                            in_port: PacketInStrings.upvalue(PacketInStrings.inPort))
       zs_set_lazy(&ups, { L in LuaRuntime.eventMessageIndex(L!) }, { b, n, bufferId, inPort in
         LuaRuntime.readHead(b, n, bufferId!, inPort!)
       })
@@ -129,7 +130,7 @@ extension LuaRuntime {
     func put(_ v: HeadValue?, _ f: UnsafeMutablePointer<zs_head_field>) {
       switch v {
       case .number(let x)?: f.pointee = zs_head_field(value: Int64(bitPattern: x), name: 0)
-      case .name(let k)?: f.pointee = zs_head_field(value: 0, name: Int32(2 + k))
+      case .name(let k)?: f.pointee = zs_head_field(value: 0, name: PacketInStrings.upvalue(k))
       case nil: f.pointee = zs_head_field(value: 0, name: -1)
       }
     }

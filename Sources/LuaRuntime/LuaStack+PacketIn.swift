@@ -49,6 +49,11 @@ enum PacketInStrings {
   /// How many `all` holds, as a constant: the lazy fields find their own
   /// upvalues after these on every call.
   static let count = oxm + 2 * 45
+
+  /// The upvalue number of `all[k]` in a closure that carries them, after
+  /// its function pointer (the pseudo-index of the first is what the fill
+  /// functions below take as `strings`).
+  static func upvalue(_ k: Int) -> Int32 { Int32(2 + k) }
 }
 
 /// Which of a PACKET_IN's top-level fields to set: all; `data`, on its

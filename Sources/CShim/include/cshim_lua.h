@@ -26,7 +26,7 @@ typedef struct zs_mem {
   // Where the next frame of the batch in dispatch starts (0-based): new_event
   // moves past each frame it makes an event of (see zs_push_event_maker).
   size_t batch_at;
-  // Set (interrupt(), see zs_push_interrupt) when a handler did something
+  // Set (interrupt(), see zs_set_interrupt) when a handler did something
   // Swift must see to before the batch's next event: new_event makes none.
   int interrupted;
 } zs_mem;
