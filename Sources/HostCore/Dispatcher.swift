@@ -13,9 +13,15 @@ public final class Dispatcher {
 
   public init() {}
 
-  /// Highest precedence first; equal precedence keeps load order.
   public func setApps(_ entries: [AppEntry]) {
-    apps = entries.enumerated()
+    apps = Self.order(entries)
+  }
+
+  /// The dispatch order, decided here alone: highest precedence first; equal
+  /// precedence keeps load order. The app runtime follows it for batches and
+  /// for its report.
+  public static func order(_ entries: [AppEntry]) -> [AppEntry] {
+    entries.enumerated()
       .sorted { a, b in
         a.element.precedence != b.element.precedence
           ? a.element.precedence > b.element.precedence : a.offset < b.offset
