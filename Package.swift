@@ -47,7 +47,11 @@ let package = Package(
     .target(
       name: "LuaRuntime",
       dependencies: ["CShim", "CLua", "OpenFlow", "HostCore", .product(name: "Logging", package: "swift-log")],
-      path: "Sources/LuaRuntime", swiftSettings: hotPath),
+      path: "Sources/LuaRuntime",
+      // The runtime's own Lua, one file per area, compiled into the binary.
+      resources: ["zof", "datapath", "events", "apps", "log", "post", "tasks", "dispatch", "send", "keep",
+                  "sandbox", "report"].map { .embedInCode("lua/\($0).lua") },
+      swiftSettings: hotPath),
     .executableTarget(
       name: "zofhost",
       dependencies: [

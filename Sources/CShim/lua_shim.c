@@ -266,6 +266,35 @@ void zs_set_interrupt(lua_State *L) {
   lua_setfield(L, -2, "interrupt");
 }
 
+static int make_record(lua_State *L) {
+  lua_settop(L, 4);
+  lua_createtable(L, ZS_REC_TYPE, 0);
+  lua_pushvalue(L, 1);
+  lua_rawseti(L, 5, ZS_REC_FRAMES);
+  lua_pushvalue(L, 2);
+  lua_rawseti(L, 5, ZS_REC_CONN);
+  lua_pushvalue(L, 3);
+  lua_rawseti(L, 5, ZS_REC_TIME);
+  lua_pushvalue(L, 4);
+  lua_rawseti(L, 5, ZS_REC_TYPE);
+  return 1;
+}
+
+void zs_set_slots(lua_State *L) {
+  static const struct { const char *name; int at; } slots[] = {
+    {"EV_BATCH", ZS_EV_BATCH}, {"EV_OFFSET", ZS_EV_OFFSET}, {"REC_FRAMES", ZS_REC_FRAMES},
+    {"REC_CONN", ZS_REC_CONN}, {"REC_TIME", ZS_REC_TIME}, {"REC_TYPE", ZS_REC_TYPE},
+    {"MSG_EVENT", ZS_MSG_EVENT}};
+  lua_createtable(L, 0, (int)(sizeof slots / sizeof slots[0]));
+  for (size_t i = 0; i < sizeof slots / sizeof slots[0]; i++) {
+    lua_pushinteger(L, slots[i].at);
+    lua_setfield(L, -2, slots[i].name);
+  }
+  lua_setfield(L, -2, "slots");
+  lua_pushcfunction(L, make_record);
+  lua_setfield(L, -2, "record");
+}
+
 void zs_push_event_maker(lua_State *L, int nup) {
   lua_pushnil(L);  // (upvalue 1, a Swift function's in the other closures)
   lua_insert(L, -(nup + 1));

@@ -1,10 +1,14 @@
 import CLua
+import HostCore
+import OpenFlow
 
 extension LuaRuntime {
   /// The report of the loaded apps.
   public func appReport() -> AppReport {
     pushEntry(.report)
-    if let err = lua.call(nargs: 0, nresults: 1) {
+    // In the dispatcher's order, the one events go in.
+    lua.push(OFValue.list(Dispatcher.order(appList).map { .uint(UInt64($0.index)) }))
+    if let err = lua.call(nargs: 1, nresults: 1) {
       report(err, "app report")
       return AppReport(apps: [], unheard: [])
     }

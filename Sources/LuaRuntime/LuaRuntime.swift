@@ -76,36 +76,6 @@ public final class LuaRuntime: EventSink {
     Unmanaged<LuaRuntime>.fromOpaque(zs_getctx(L)!)._withUnsafeGuaranteedRef(body)
   }
 
-  /// Builds the `core` table of Swift functions and runs the prelude with it.
-  private func installPrelude() throws {
-    let L = lua.L
-    let code = Array(preludeSource.utf8)
-    let status = code.withUnsafeBufferPointer { b in
-      b.withMemoryRebound(to: CChar.self) { zs_loadbuffer(L, $0.baseAddress, $0.count, "=zof") }
-    }
-    guard status == LUA_OK else {
-      let msg = lua.string(at: -1) ?? "?"
-      lua.pop()
-      throw LuaError("prelude: \(msg)")
-    }
-    zs_newtable(L)
-    Self.registerLog(L)
-    Self.registerSend(L)
-    Self.registerDecode(L)
-    Self.registerLazy(L)
-    Self.registerDatapath(L)
-    Self.registerTimers(L)
-    Self.registerPost(L)
-    Self.registerRequest(L)
-    Self.registerBudget(L)
-    if let err = lua.call(nargs: 1, nresults: 1) { throw LuaError("prelude: \(err)") }
-    for e in Entry.allCases {
-      lua.rawField(-1, "\(e)")
-      entries.append(zs_ref(L))
-    }
-    lua.pop()
-  }
-
   /// Pushes an entry point, ready for its arguments.
   func pushEntry(_ e: Entry) {
     zs_getref(lua.L, entries[e.rawValue])

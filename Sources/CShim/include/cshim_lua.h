@@ -109,6 +109,11 @@ void zs_push_event_index(lua_State *L, zs_fn fn, int nup);
 void zs_push_event_maker(lua_State *L, int nup);
 // t.interrupt = interrupt() for the table on top: it sets zs_mem.interrupted.
 void zs_set_interrupt(lua_State *L);
+// For the table on top: t.slots, the ZS_EV_* and ZS_REC_* positions by name
+// (EV_BATCH, EV_OFFSET, REC_FRAMES, ...), and t.record(frames, conn, time,
+// type), which makes a batch's record in that layout. The runtime's Lua
+// reads the layout from these, so it is written once, here.
+void zs_set_slots(lua_State *L);
 // For a closure with those upvalues: pushes the head message of the event
 // at `ev` if it is a PACKET_IN the whole-frame check takes (1), else 0 with
 // nothing pushed.
