@@ -158,6 +158,9 @@ in upvalue 'deep'
 boom in a during PACKET_IN
 error [a] message PACKET_IN handler at
 [b] b still runs
+--- no_log
+dispatch.lua
+tasks.lua
 
 === an error in an EXCEPTION handler is logged but not posted again
 --- app a.lua
