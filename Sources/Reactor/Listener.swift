@@ -1,4 +1,4 @@
-import CShim
+import CEpoll
 #if canImport(Glibc)
 import Glibc
 #endif

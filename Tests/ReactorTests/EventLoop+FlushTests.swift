@@ -1,4 +1,4 @@
-import CShim
+import CEpoll
 import XCTest
 #if canImport(Glibc)
 import Glibc
