@@ -83,7 +83,7 @@ let package = Package(
       path: "Tests/Support"),
     .testTarget(name: "OpenFlowTests", dependencies: ["OpenFlow"], path: "Tests/OpenFlowTests"),
     .testTarget(name: "CommandTests", dependencies: ["zofhost"], path: "Tests/CommandTests"),
-    .testTarget(name: "ReactorTests", dependencies: ["Reactor", "CEpoll"], path: "Tests/ReactorTests"),
+    .testTarget(name: "ReactorTests", dependencies: ["Reactor"], path: "Tests/ReactorTests"),
     .testTarget(name: "HostCoreTests", dependencies: ["HostCore", "OpenFlow", "Reactor", "TestSupport"], path: "Tests/HostCoreTests"),
     .testTarget(
       name: "LuaRuntimeTests", dependencies: ["LuaRuntime", "HostCore", "OpenFlow", "Reactor", "TestSupport"],
