@@ -2,8 +2,10 @@
 import Foundation
 import PackageDescription
 
-// Layers, lowest first: CShim/CLua (C), OpenFlow (codec), Reactor (epoll),
-// HostCore (channels, dispatcher), LuaRuntime (apps), zofhost (command line).
+// Layers, lowest first: CEpoll, CShim/CLua (C), OpenFlow (codec), Reactor
+// (epoll), HostCore (channels, dispatcher), LuaRuntime (apps), zofhost (command
+// line). Only LuaRuntime's side links Lua: CEpoll (the reactor's wrappers) has
+// no dependencies, so zofload, built on the reactor, carries no interpreter.
 // The hot path's classes are touched from one thread only; release builds skip
 // the runtime exclusivity checks on their stored properties (debug builds and
 // tests keep them, and the compile-time checks stay everywhere).
@@ -34,12 +36,15 @@ let package = Package(
     .systemLibrary(
       name: "CLua", path: "Sources/CLua", pkgConfig: "lua5.4",
       providers: [.apt(["liblua5.4-dev"])]),
+    // epoll, signalfd and accept4 wrappers for the reactor.
+    .target(name: "CEpoll", path: "Sources/CEpoll"),
+    // Every Lua call that can raise, on the C side.
     .target(
       name: "CShim", dependencies: ["CLua"], path: "Sources/CShim",
       // Lua's allocator (Debian's libmimalloc-dev).
       linkerSettings: [.linkedLibrary("mimalloc")] + luaLinking),
     .target(name: "OpenFlow", path: "Sources/OpenFlow", swiftSettings: hotPath),
-    .target(name: "Reactor", dependencies: ["CShim"], path: "Sources/Reactor", swiftSettings: hotPath),
+    .target(name: "Reactor", dependencies: ["CEpoll"], path: "Sources/Reactor", swiftSettings: hotPath),
     .target(
       name: "HostCore",
       dependencies: ["OpenFlow", "Reactor", .product(name: "Logging", package: "swift-log")],
@@ -82,7 +87,7 @@ let package = Package(
       path: "Tests/Support"),
     .testTarget(name: "OpenFlowTests", dependencies: ["OpenFlow"], path: "Tests/OpenFlowTests"),
     .testTarget(name: "CommandTests", dependencies: ["zofhost"], path: "Tests/CommandTests"),
-    .testTarget(name: "ReactorTests", dependencies: ["Reactor", "CShim"], path: "Tests/ReactorTests"),
+    .testTarget(name: "ReactorTests", dependencies: ["Reactor"], path: "Tests/ReactorTests"),
     .testTarget(name: "HostCoreTests", dependencies: ["HostCore", "OpenFlow", "Reactor", "TestSupport"], path: "Tests/HostCoreTests"),
     .testTarget(
       name: "LuaRuntimeTests", dependencies: ["LuaRuntime", "HostCore", "OpenFlow", "Reactor", "TestSupport"],

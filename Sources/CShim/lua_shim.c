@@ -80,8 +80,6 @@ int zs_loadbuffer(lua_State *L, const char *buf, size_t len, const char *name) {
   return luaL_loadbufferx(L, buf, len, name, "t");
 }
 
-int zs_loadfile(lua_State *L, const char *path) { return luaL_loadfilex(L, path, "t"); }
-
 // Calls a Swift function with the memory cap relaxed (see zs_mem).
 static int call_fn(lua_State *L, zs_fn fn) {
   zs_mem *mem;
@@ -336,7 +334,6 @@ void zs_setfuncs_up(lua_State *L, const char *name, zs_fn fn, int nup) {
   lua_setfield(L, -2, name);
 }
 
-int zs_registryindex(void) { return LUA_REGISTRYINDEX; }
 int zs_upvalueindex(int i) { return lua_upvalueindex(i); }
 void zs_pop(lua_State *L, int n) { lua_pop(L, n); }
 void zs_newtable(lua_State *L) { lua_newtable(L); }
@@ -347,7 +344,6 @@ const char *zs_tolstring(lua_State *L, int idx, size_t *len) {
 }
 
 int zs_isinteger(lua_State *L, int idx) { return lua_isinteger(L, idx); }
-int zs_isnoneornil(lua_State *L, int idx) { return lua_isnoneornil(L, idx); }
 int zs_ref(lua_State *L) { return luaL_ref(L, LUA_REGISTRYINDEX); }
 void zs_unref(lua_State *L, int ref) { luaL_unref(L, LUA_REGISTRYINDEX, ref); }
 void zs_getref(lua_State *L, int ref) { lua_rawgeti(L, LUA_REGISTRYINDEX, ref); }

@@ -29,8 +29,6 @@ public final class Dispatcher {
       .map(\.element)
   }
 
-  public var isDispatching: Bool { busy }
-
   /// Dispatches now, or queues when called from inside a dispatch.
   /// Returns the read-back field's final value when dispatched now.
   @discardableResult

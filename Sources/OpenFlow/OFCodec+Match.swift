@@ -99,11 +99,6 @@ extension OFCodec {
     }
   }
 
-  /// The match of this version: OXM on 1.2+, ofp_match with wildcards on 1.0.
-  static func decodeMatch(_ r: inout ByteReader, _ v: UInt8) throws(OFCodecError) -> OFValue {
-    try decodeMatchAny(&r, v)
-  }
-
   static func encodeMatch(_ m: OFValue, _ e: inout OFEncoder) throws(OFCodecError) {
     let match = try e.table(m, "match")
     try encodeMatchAny(match, &e)

@@ -114,11 +114,6 @@ struct OFEncoder {
     throw fail("`\(name)` must be a table")
   }
 
-  func text(_ v: OFValue, _ field: String) throws(OFCodecError) -> String {
-    guard case .string(let s) = v else { throw fail("\(field) must be text") }
-    return s
-  }
-
   func mac(_ v: OFValue, _ field: String) throws(OFCodecError) -> [UInt8] {
     if case .string(let s) = v, let m = AddressText.parseMAC(s) { return m }
     if case .bytes(let b) = v, b.count == 6 { return b }

@@ -9,13 +9,6 @@ public struct OFHeader: Equatable, Sendable {
   public var length: UInt16
   public var xid: UInt32
 
-  public init(version: UInt8, type: UInt8, length: UInt16, xid: UInt32) {
-    self.version = version
-    self.type = type
-    self.length = length
-    self.xid = xid
-  }
-
   /// Reads a header from the first 8 bytes, or nil when fewer are there.
   public init?(_ buf: UnsafeRawBufferPointer) {
     guard buf.count >= OFHeader.size else { return nil }

@@ -9,7 +9,6 @@ enum N {
   static let meterCommand = NameTable(sequential: ["ADD", "MODIFY", "DELETE"])
   static let meterFlags = FlagTable(bits: ["KBPS", "PKTPS", "BURST", "STATS"])
   static let meterId = NameTable([("SLOWPATH", 0xffff_fffd), ("CONTROLLER", 0xffff_fffe), ("ALL", 0xffff_ffff)])
-  static let bandType = NameTable([("DROP", 1), ("DSCP_REMARK", 2), ("EXPERIMENTER", 0xffff)])
   static let bandTypeBits = FlagTable(bits: ["", "DROP", "DSCP_REMARK"])
   static let meterFeatures = FlagTable(bits: ["ACTION_SET", "ANY_POSITION", "MULTI_LIST"])
   static let role = NameTable(sequential: ["NOCHANGE", "EQUAL", "MASTER", "SLAVE"])

@@ -57,13 +57,6 @@ final class ByteBuffer {
     writeIndex += n
   }
 
-  func append(_ bytes: UnsafeRawBufferPointer) {
-    guard let base = bytes.baseAddress, bytes.count > 0 else { return }
-    let dst = reserve(bytes.count)
-    memcpy(dst, base, bytes.count)
-    commit(bytes.count)
-  }
-
   func consume(_ n: Int) {
     precondition(n >= 0 && n <= count, "consume(\(n)) with \(count) bytes buffered")
     readIndex += n

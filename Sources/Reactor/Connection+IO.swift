@@ -1,4 +1,3 @@
-import CShim
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -54,23 +53,22 @@ extension Connection {
 
   public var outputCount: Int { output.count }
 
-  /// Readiness from one epoll_wait.
-  func handle(events: UInt32) {
-    let out = UInt32(ZR_EPOLLOUT), trouble = UInt32(ZR_EPOLLERR | ZR_EPOLLHUP)
+  /// Readiness from one wait.
+  func handle(_ ready: Readiness) {
     if connecting {
-      if events & (out | trouble) != 0 { finishConnect() }
+      if !ready.isDisjoint(with: [.writable, .error, .hangup]) { finishConnect() }
       return
     }
-    if events & out != 0 && awaitingWritable {
+    if ready.contains(.writable) && awaitingWritable {
       awaitingWritable = false
       loop?.enqueueFlush(self)
     }
-    if interest & UInt32(ZR_EPOLLIN) != 0 {
+    if interest.contains(.readable) {
       // A hang-up or error is reported by the read, after any data before it.
-      if events & (UInt32(ZR_EPOLLIN) | trouble) != 0 { readOnce() }
-    } else if events & UInt32(ZR_EPOLLERR) != 0 {
+      if !ready.isDisjoint(with: [.readable, .error, .hangup]) { readOnce() }
+    } else if ready.contains(.error) {
       close(reason: "socket error: \(errorText(socketError()))")
-    } else if events & UInt32(ZR_EPOLLHUP) != 0 {
+    } else if ready.contains(.hangup) {
       if output.isEmpty {
         park()
       } else {
@@ -134,24 +132,24 @@ extension Connection {
     updateInterest()
   }
 
-  /// Brings epoll interest in line with the state: read unless paused or
-  /// closing; want EPOLLOUT while connecting or after a short write.
+  /// Brings the watched interest in line with the state: read unless paused
+  /// or closing; writable wanted while connecting or after a short write.
   func updateInterest() {
     guard state != .closed, let loop else { return }
-    var want: UInt32 = 0
-    if !isReadPaused { want |= UInt32(ZR_EPOLLIN) }
-    if connecting || awaitingWritable { want |= UInt32(ZR_EPOLLOUT) }
+    var want: Interest = []
+    if !isReadPaused { want.formUnion(.readable) }
+    if connecting || awaitingWritable { want.formUnion(.writable) }
     if parked {
-      guard want != 0 else { return }
+      guard !want.isEmpty else { return }
       do {
-        try loop.watch(fd: fd, token: UInt64(id), events: want)
+        try loop.watch(fd: fd, token: UInt64(id), interest: want)
       } catch {
         close(reason: "\(error)")
         return
       }
       parked = false
     } else if want != interest {
-      loop.rewatch(fd: fd, token: UInt64(id), events: want)
+      loop.rewatch(fd: fd, token: UInt64(id), interest: want)
     }
     interest = want
   }

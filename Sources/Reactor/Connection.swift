@@ -39,13 +39,13 @@ public final class Connection {
   let input = ByteBuffer()
   let output = ByteBuffer()
 
-  /// Current epoll interest, to skip epoll_ctl calls that change nothing.
-  var interest: UInt32 = 0
+  /// Current interest, to skip epoll_ctl calls that change nothing.
+  var interest: Interest = []
   /// Removed from epoll: a hang-up is reported whatever the interest, so a
   /// connection that may not read would otherwise wake every round.
   var parked = false
   var queuedForFlush = false
-  /// The last write was short; the next waits for EPOLLOUT.
+  /// The last write was short; the next waits until the socket is writable.
   var awaitingWritable = false
   var pausedForOutput = false
   var pausedForInput = false

@@ -1,22 +1,23 @@
-import CShim
+import CEpoll
 #if canImport(Glibc)
 import Glibc
 #endif
 
 // The epoll backend: registration and the dispatch of one wait's events.
 // Level-triggered throughout, so anything left unread is reported again next
-// round and no readiness is ever lost.
+// round and no readiness is ever lost. The only file of the reactor that knows
+// epoll's bits: the rest speaks Interest and Readiness.
 extension EventLoop {
-  func watch(fd: Int32, token: UInt64, events: UInt32) throws {
-    if zr_epoll_ctl(epollFD, Int32(ZR_CTL_ADD), fd, events, token) != 0 {
+  func watch(fd: Int32, token: UInt64, interest: Interest) throws {
+    if zr_epoll_ctl(epollFD, Int32(ZR_CTL_ADD), fd, interest.epollEvents, token) != 0 {
       throw ReactorError.system("epoll_ctl(ADD, fd \(fd))")
     }
   }
 
   /// Changes interest; failures are impossible for a registered fd short of
   /// a bug, so they trap.
-  func rewatch(fd: Int32, token: UInt64, events: UInt32) {
-    if zr_epoll_ctl(epollFD, Int32(ZR_CTL_MOD), fd, events, token) != 0 {
+  func rewatch(fd: Int32, token: UInt64, interest: Interest) {
+    if zr_epoll_ctl(epollFD, Int32(ZR_CTL_MOD), fd, interest.epollEvents, token) != 0 {
       fatalError("epoll_ctl(MOD, fd \(fd)): \(errorText(errno))")
     }
   }
@@ -43,7 +44,7 @@ extension EventLoop {
       // A connection closed earlier in this round is gone from the table, and
       // ids are never reused, so a stale event finds nothing.
       guard let connection = connections[Int(event.data)] else { continue }
-      connection.handle(events: event.events)
+      connection.handle(Readiness(epollEvents: event.events))
     }
   }
 
@@ -57,4 +58,29 @@ extension EventLoop {
       }
     }
   }
+}
+
+extension Interest {
+  /// The epoll events that ask for this interest.
+  @inline(__always) var epollEvents: UInt32 {
+    movedBit(rawValue, Interest.readable.rawValue, UInt32(ZR_EPOLLIN))
+      | movedBit(rawValue, Interest.writable.rawValue, UInt32(ZR_EPOLLOUT))
+  }
+}
+
+extension Readiness {
+  /// What one epoll event reports; bits other than these four are dropped.
+  @inline(__always) init(epollEvents e: UInt32) {
+    self.init(rawValue: movedBit(e, UInt32(ZR_EPOLLIN), Readiness.readable.rawValue)
+      | movedBit(e, UInt32(ZR_EPOLLOUT), Readiness.writable.rawValue)
+      | movedBit(e, UInt32(ZR_EPOLLERR), Readiness.error.rawValue)
+      | movedBit(e, UInt32(ZR_EPOLLHUP), Readiness.hangup.rawValue))
+  }
+}
+
+/// Bit `from` of `bits`, moved to where bit `to` is (both single bits). Shifts
+/// rather than tests, so the conversions above stay free of branches and fold
+/// to one mask when the positions coincide.
+@inline(__always) private func movedBit(_ bits: UInt32, _ from: UInt32, _ to: UInt32) -> UInt32 {
+  ((bits & from) &>> from.trailingZeroBitCount) &<< to.trailingZeroBitCount
 }

@@ -1,4 +1,4 @@
-import CShim
+import CEpoll
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -21,7 +21,7 @@ extension EventLoop {
     }
     if signalFD < 0 {
       do {
-        try watch(fd: fd, token: Token.signal, events: UInt32(ZR_EPOLLIN))
+        try watch(fd: fd, token: Token.signal, interest: .readable)
       } catch {
         Glibc.close(fd)
         throw error

@@ -1,4 +1,3 @@
-import CShim
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -40,7 +39,7 @@ extension EventLoop {
     let token = nextListenerToken
     nextListenerToken += 1
     do {
-      try watch(fd: fd, token: token, events: UInt32(ZR_EPOLLIN))
+      try watch(fd: fd, token: token, interest: .readable)
     } catch {
       Glibc.close(fd)
       throw error
@@ -94,16 +93,16 @@ extension EventLoop {
   /// closed, if epoll refuses it.
   func register(fd: Int32, peer: String, connecting: Bool) -> Connection? {
     let id = nextConnectionID
-    let events = UInt32(connecting ? ZR_EPOLLOUT : ZR_EPOLLIN)
+    let interest: Interest = connecting ? .writable : .readable
     do {
-      try watch(fd: fd, token: UInt64(id), events: events)
+      try watch(fd: fd, token: UInt64(id), interest: interest)
     } catch {
       Glibc.close(fd)
       return nil
     }
     nextConnectionID += 1
     let connection = Connection(id: id, fd: fd, peer: peer, loop: self, connecting: connecting)
-    connection.interest = events
+    connection.interest = interest
     connections[id] = connection
     return connection
   }

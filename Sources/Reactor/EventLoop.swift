@@ -1,4 +1,4 @@
-import CShim
+import CEpoll
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -125,7 +125,7 @@ public final class EventLoop {
   }
 
   /// One write for each connection that has output; what cannot be written
-  /// waits for EPOLLOUT.
+  /// waits until the socket is writable.
   func flush() {
     guard !flushQueue.isEmpty else { return }
     swap(&flushQueue, &flushing)

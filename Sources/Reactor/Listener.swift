@@ -1,4 +1,4 @@
-import CShim
+import CEpoll
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -55,10 +55,10 @@ public final class Listener {
         case EMFILE, ENFILE, ENOBUFS, ENOMEM:
           // Out of descriptors or memory: readiness stays level, so back off
           // briefly instead of spinning.
-          loop.rewatch(fd: self.fd, token: token, events: 0)
+          loop.rewatch(fd: self.fd, token: token, interest: [])
           loop.addTimer(after: 0.1) { [weak self] in
             guard let self, self.isOpen, let loop = self.loop else { return }
-            loop.rewatch(fd: self.fd, token: self.token, events: UInt32(ZR_EPOLLIN))
+            loop.rewatch(fd: self.fd, token: self.token, interest: .readable)
           }
           return
         default: return

@@ -9,7 +9,6 @@ struct Templates {
 
   /// PACKET_IN with a 60-byte Ethernet/IPv4/UDP frame.
   let packetIn: [UInt8]
-  let bufferIdAt = 8
   /// Where in_port's value sits (2 bytes on 1.0, 4 bytes inside the OXM match on 1.3).
   let inPortAt: Int
   let inPortSize: Int

@@ -45,7 +45,6 @@ void *zs_getctx(lua_State *L);
 // traceback for zs_pcall) on top of the stack.
 int zs_pcall(lua_State *L, int nargs, int nresults);
 int zs_loadbuffer(lua_State *L, const char *buf, size_t len, const char *name);
-int zs_loadfile(lua_State *L, const char *path);  // text chunks only
 
 void zs_pushfn(lua_State *L, zs_fn fn);
 
@@ -123,8 +122,6 @@ int zs_push_packet_in_head(lua_State *L, int ev);
 // running handler's connection (both popped). See lua_shim.c.
 void zs_push_template_send(lua_State *L, zs_fn fast);
 
-// Lua's function-like macros, as functions Swift can see.
-int zs_registryindex(void);
 // Packet tables decoded only up to Ethernet: zs_set_partial pops the
 // metatable of PACKET_IN messages whose fields past the head wait, then that
 // of PACKET_IN messages, and below them the packets' weak frame table and
@@ -143,12 +140,12 @@ void zs_push_message_mt(lua_State *L);
 // ones that zs_mac_cache_open (at the state's start) makes.
 void zs_mac_cache_open(lua_State *L);
 void zs_push_mac6(lua_State *L, const unsigned char *b);
+// Small wrappers of Lua's macros and API, as functions Swift can see.
 int zs_upvalueindex(int i);
 void zs_pop(lua_State *L, int n);
 void zs_newtable(lua_State *L);
 const char *zs_tolstring(lua_State *L, int idx, size_t *len);  // strings only; NULL otherwise
 int zs_isinteger(lua_State *L, int idx);
-int zs_isnoneornil(lua_State *L, int idx);
 int zs_ref(lua_State *L);             // pops top into the registry
 void zs_unref(lua_State *L, int ref);
 void zs_getref(lua_State *L, int ref);

@@ -1,5 +1,5 @@
 #define _GNU_SOURCE
-#include "cshim_epoll.h"
+#include "cepoll.h"
 
 #include <errno.h>
 #include <signal.h>

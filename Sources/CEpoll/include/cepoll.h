@@ -2,8 +2,8 @@
 // signalfd). No policy here: the reactor in Swift decides what to watch and when.
 // struct epoll_event is packed on x86_64, which Swift cannot import, so events
 // cross this line as a plain struct.
-#ifndef CSHIM_EPOLL_H
-#define CSHIM_EPOLL_H
+#ifndef CEPOLL_H
+#define CEPOLL_H
 
 #include <stdint.h>
 #include <sys/types.h>
