@@ -20,7 +20,7 @@ import OpenFlow
 ///     --- log                (substrings that must appear in the log, in order)
 ///     --- no_log             (substrings that must not appear)
 ///     --- load_error         (substring of the error loading must fail with)
-struct AppCase {
+struct AppCase: Sendable {
   var name: String
   var file: String
   var line: Int
@@ -34,6 +34,9 @@ struct AppCase {
   var log: [String] = []
   var noLog: [String] = []
   var loadError: String?
+
+  /// "file: name", the case's name in test reports.
+  var title: String { "\(file): \(name)" }
 
   static func parse(file: String, text: String) -> [AppCase] {
     var cases: [AppCase] = []
