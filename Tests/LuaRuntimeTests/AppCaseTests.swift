@@ -11,13 +11,33 @@ import Testing
 enum AppCases {
   static let dir = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("cases")
 
-  static let files: [String] =
-    ((try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? []).filter { $0.hasSuffix(".t") }.sorted()
-
-  static let all: [AppCase] = files.flatMap { name in
-    let text = (try? String(contentsOf: dir.appendingPathComponent(name), encoding: .utf8)) ?? ""
-    return AppCase.parse(file: name, text: text)
+  /// One case file: its name, its cases, and what in it does not parse.
+  struct File: Sendable, CustomTestStringConvertible {
+    var name: String
+    var cases: [AppCase] = []
+    var errors: [AppCaseError] = []
+    var testDescription: String { name }
   }
+
+  static let files: [File] = {
+    let names: [String]
+    do {
+      names = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasSuffix(".t") }.sorted()
+    } catch {
+      return [File(name: "cases/", errors: [AppCaseError(file: "cases/", line: 0, message: "cannot list: \(error)")])]
+    }
+    return names.map { name in
+      do {
+        let text = try String(contentsOf: dir.appendingPathComponent(name), encoding: .utf8)
+        let (cases, errors) = AppCase.parse(file: name, text: text)
+        return File(name: name, cases: cases, errors: errors)
+      } catch {
+        return File(name: name, errors: [AppCaseError(file: name, line: 0, message: "cannot read: \(error)")])
+      }
+    }
+  }()
+
+  static let all: [AppCase] = files.flatMap(\.cases)
 }
 
 /// A line of a case file, as a place to report an issue at.
@@ -40,13 +60,26 @@ extension AppCase: CustomTestStringConvertible {
 struct AppCaseTests {
   @Test("app case", arguments: AppCases.all)
   func appCase(_ appCase: AppCase) throws {
-    try run(appCase)
+    let c = appCase
+    if !c.errors.isEmpty {
+      for e in c.errors { Issue.record(Comment(rawValue: "\(c.title) does not parse: \(e)"), sourceLocation: c.location) }
+      return
+    }
+    try run(c)
+  }
+
+  /// Every line of every case file parses.
+  @Test("case file parses", arguments: AppCases.files)
+  func caseFileParses(_ file: AppCases.File) {
+    for e in file.errors {
+      Issue.record(Comment(rawValue: "\(e)"), sourceLocation: caseFileLocation(e.file, line: e.line))
+    }
+    #expect(!file.cases.isEmpty, "\(file.name) holds no case")
   }
 
   @Test("there are case files")
   func thereAreCaseFiles() {
     #expect(!AppCases.files.isEmpty, "no case files in \(AppCases.dir.path)")
-    #expect(!AppCases.all.isEmpty, "no cases in \(AppCases.files)")
   }
 
   func run(_ c: AppCase) throws {
