@@ -20,6 +20,9 @@ import OpenFlow
 ///     --- log                (substrings that must appear in the log, in order)
 ///     --- no_log             (substrings that must not appear)
 ///     --- load_error         (substring of the error loading must fail with)
+///     --- SKIP reason        (not run: a warning names it and the reason, if any)
+///     --- ONLY               (while debugging: only the cases so marked run, in
+///                             all files, and a test fails until the mark goes)
 ///
 /// Text before a file's first case is a comment. Any other `--- ` line is an
 /// error (a misspelt expectation would otherwise check nothing), as are a
@@ -39,6 +42,10 @@ struct AppCase: Sendable {
   var log: [String] = []
   var noLog: [String] = []
   var loadError: String?
+  /// `--- ONLY`: run this case and the other marked ones, no others.
+  var only = false
+  /// `--- SKIP [reason]`: the reason given, empty if none; nil: the case runs.
+  var skip: String?
   /// What is wrong with this case's text; a case with errors is not run.
   var errors: [AppCaseError] = []
 
@@ -49,6 +56,7 @@ struct AppCase: Sendable {
   static let sections: [String: Bool] = [
     "app": true, "bundled": false, "lib": true, "library": false, "switch": false, "input": true,
     "close": false, "output": true, "log": true, "no_log": true, "load_error": true,
+    "SKIP": false, "ONLY": false,
   ]
   /// Sections whose argument (the rest of the header line) is required.
   static let named: Set<String> = ["app", "bundled", "lib", "switch"]
@@ -101,6 +109,8 @@ struct AppCase: Sendable {
       case "log": cur!.log = text.split(separator: "\n").map(String.init)
       case "no_log": cur!.noLog = text.split(separator: "\n").map(String.init)
       case "load_error": cur!.loadError = text
+      case "SKIP": cur!.skip = arg
+      case "ONLY": cur!.only = true
       default: break
       }
     }

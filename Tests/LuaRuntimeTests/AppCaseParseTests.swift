@@ -48,4 +48,24 @@ struct AppCaseParseTests {
     ])
     #expect(cases.map(\.errors.count) == [4])
   }
+
+  @Test func onlyAndSkipMarks() {
+    let text = """
+      === plain
+      --- app a.lua
+      === focused
+      --- ONLY
+      --- app a.lua
+      === skipped with a reason
+      --- SKIP waits for the new decoder
+      --- app a.lua
+      === skipped
+      --- SKIP
+      """
+    let (cases, errors) = AppCase.parse(file: "z.t", text: text)
+    #expect(errors.isEmpty)
+    #expect(cases.map(\.title) == ["z.t: plain", "z.t: focused", "z.t: skipped with a reason", "z.t: skipped"])
+    #expect(cases.map(\.only) == [false, true, false, false])
+    #expect(cases.map(\.skip) == [nil, nil, "waits for the new decoder", ""])
+  }
 }

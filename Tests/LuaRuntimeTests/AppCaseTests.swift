@@ -38,6 +38,9 @@ enum AppCases {
   }()
 
   static let all: [AppCase] = files.flatMap(\.cases)
+  static let marked: [AppCase] = all.filter(\.only)
+  /// The cases the run takes: those marked ONLY if any are, else all.
+  static let selected: [AppCase] = marked.isEmpty ? all : marked
 }
 
 /// A line of a case file, as a place to report an issue at.
@@ -58,17 +61,24 @@ extension AppCase: CustomTestStringConvertible {
 /// title ("file: name"); the suite runs them one at a time, in file order.
 @Suite(.serialized)
 struct AppCaseTests {
-  @Test("app case", arguments: AppCases.all)
+  @Test("app case", arguments: AppCases.selected)
   func appCase(_ appCase: AppCase) throws {
     let c = appCase
     if !c.errors.isEmpty {
       for e in c.errors { Issue.record(Comment(rawValue: "\(c.title) does not parse: \(e)"), sourceLocation: c.location) }
       return
     }
+    if let reason = c.skip {
+      // The console shows a cancelled test case as passed: the warning is what
+      // makes the skip visible there (and in the summary's warning count).
+      let why = Comment(rawValue: "SKIP \(c.title)" + (reason.isEmpty ? "" : ": \(reason)"))
+      Issue.record(why, severity: .warning, sourceLocation: c.location)
+      try Test.cancel(why, sourceLocation: c.location)
+    }
     try run(c)
   }
 
-  /// Every line of every case file parses.
+  /// Every line of every case file parses, whatever ONLY and SKIP leave out.
   @Test("case file parses", arguments: AppCases.files)
   func caseFileParses(_ file: AppCases.File) {
     for e in file.errors {
@@ -80,6 +90,19 @@ struct AppCaseTests {
   @Test("there are case files")
   func thereAreCaseFiles() {
     #expect(!AppCases.files.isEmpty, "no case files in \(AppCases.dir.path)")
+  }
+
+  /// `--- ONLY` is for a debugging session: while any case has it, this
+  /// fails, so that a run that left the other cases out does not pass.
+  @Test("no app case is marked ONLY")
+  func noCaseMarkedOnly() {
+    for c in AppCases.marked {
+      Issue.record(
+        Comment(
+          rawValue: "\(c.title) is marked --- ONLY: the run took only the marked cases "
+            + "(\(AppCases.marked.count) of \(AppCases.all.count)); remove the mark before committing"),
+        sourceLocation: c.location)
+    }
   }
 
   func run(_ c: AppCase) throws {
