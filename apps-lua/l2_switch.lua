@@ -22,7 +22,7 @@ app:message("CHANNEL_DOWN", function(ev)
   ports[ev.datapath_id] = nil
 end)
 
-app:message("PACKET_IN", {eth_type = 0x88cc}, function(ev) end)  -- ignore LLDP
+app:message("PACKET_IN", {eth_type = 0x88cc}, function() end)  -- ignore LLDP
 
 -- Compiled once; the "$name" slots are filled in per packet.
 local LEARNED = zof.compile{type = "FLOW_MOD", msg = {

@@ -20,7 +20,15 @@ import OpenFlow
 ///     --- log                (substrings that must appear in the log, in order)
 ///     --- no_log             (substrings that must not appear)
 ///     --- load_error         (substring of the error loading must fail with)
-struct AppCase {
+///     --- SKIP reason        (not run: a warning names it and the reason, if any)
+///     --- ONLY               (while debugging: only the cases so marked run, in
+///                             all files, and a test fails until the mark goes)
+///
+/// Text before a file's first case is a comment. Any other `--- ` line is an
+/// error (a misspelt expectation would otherwise check nothing), as are a
+/// section before the first case, a missing file name, a version that is no
+/// OpenFlow version, and text outside a section or under one that takes none.
+struct AppCase: Sendable {
   var name: String
   var file: String
   var line: Int
@@ -34,17 +42,57 @@ struct AppCase {
   var log: [String] = []
   var noLog: [String] = []
   var loadError: String?
+  /// `--- ONLY`: run this case and the other marked ones, no others.
+  var only = false
+  /// `--- SKIP [reason]`: the reason given, empty if none; nil: the case runs.
+  var skip: String?
+  /// What is wrong with this case's text; a case with errors is not run.
+  var errors: [AppCaseError] = []
 
-  static func parse(file: String, text: String) -> [AppCase] {
+  /// "file: name", the case's name in test reports.
+  var title: String { "\(file): \(name)" }
+
+  /// Section names, and whether each takes text under its header.
+  static let sections: [String: Bool] = [
+    "app": true, "bundled": false, "lib": true, "library": false, "switch": false, "input": true,
+    "close": false, "output": true, "log": true, "no_log": true, "load_error": true,
+    "SKIP": false, "ONLY": false,
+  ]
+  /// Sections whose argument (the rest of the header line) is required.
+  static let named: Set<String> = ["app", "bundled", "lib", "switch"]
+
+  static func parse(file: String, text: String) -> (cases: [AppCase], errors: [AppCaseError]) {
     var cases: [AppCase] = []
+    var errors: [AppCaseError] = []
     var cur: AppCase?
-    var section = ""
+    var section = ""  // empty: none yet in this case, or a bad header
+    var badHeader = false
+    var sectionLine = 0
     var arg = ""
     var body: [String] = []
+    var bodyLine = 0  // line number of body[0]
+
+    func fail(_ line: Int, _ message: String) {
+      let e = AppCaseError(file: file, line: line, message: message)
+      errors.append(e)
+      cur?.errors.append(e)
+    }
 
     func flush() {
+      defer {
+        body = []
+        section = ""
+        badHeader = false
+      }
+      // Text before the first case is a comment.
       guard cur != nil else { return }
       let text = body.joined(separator: "\n").trimmingCharacters(in: .whitespacesAndNewlines)
+      if !text.isEmpty, section.isEmpty || Self.sections[section] == false, !badHeader {
+        let at = bodyLine + (body.firstIndex { !$0.trimmingCharacters(in: .whitespaces).isEmpty } ?? 0)
+        let what = section.isEmpty ? "text outside any section" : "text under '--- \(section)', which takes none"
+        fail(at, "\(what): '\(text.prefix(40))'")
+      }
+      if section.isEmpty { return }
       switch section {
       case "app": cur!.apps.append((arg, text))
       case "lib": cur!.lib.append((arg, text))
@@ -52,17 +100,19 @@ struct AppCase {
       case "bundled":
         let code = (try? String(contentsOf: packageRoot.appendingPathComponent("apps-lua/\(arg)"), encoding: .utf8)) ?? "error('no bundled app \(arg)')"
         cur!.apps.append((arg, code))
-      case "switch": cur!.switchVersion = OFVersion.parse(arg)
+      case "switch":
+        cur!.switchVersion = OFVersion.parse(arg)
+        if cur!.switchVersion == nil { fail(sectionLine, "'--- switch \(arg)': no such OpenFlow version") }
       case "input": cur!.input = text
       case "close": cur!.close = true
       case "output": cur!.output = text
       case "log": cur!.log = text.split(separator: "\n").map(String.init)
       case "no_log": cur!.noLog = text.split(separator: "\n").map(String.init)
       case "load_error": cur!.loadError = text
+      case "SKIP": cur!.skip = arg
+      case "ONLY": cur!.only = true
       default: break
       }
-      body = []
-      section = ""
     }
 
     for (i, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
@@ -74,16 +124,38 @@ struct AppCase {
       } else if line.hasPrefix("--- ") {
         flush()
         let words = line.dropFirst(4).split(separator: " ", maxSplits: 1)
-        section = words.first.map(String.init) ?? ""
-        arg = words.count > 1 ? String(words[1]) : ""
+        let name = words.first.map(String.init) ?? ""
+        arg = words.count > 1 ? String(words[1]).trimmingCharacters(in: .whitespaces) : ""
+        if cur == nil {
+          fail(i + 1, "section '\(line)' comes before the first case ('=== name')")
+        } else if Self.sections[name] == nil {
+          let known = Self.sections.keys.sorted().joined(separator: ", ")
+          fail(i + 1, "unknown section '\(line)' in case '\(cur!.name)' (known: \(known))")
+          badHeader = true
+        } else if Self.named.contains(name), arg.isEmpty {
+          fail(i + 1, "section '--- \(name)' needs an argument")
+          badHeader = true
+        } else {
+          section = name
+          sectionLine = i + 1
+        }
       } else {
+        if body.isEmpty { bodyLine = i + 1 }
         body.append(line)
       }
     }
     flush()
     if let c = cur { cases.append(c) }
-    return cases
+    return (cases, errors)
   }
+}
+
+/// A mistake in a case file, with where it is.
+struct AppCaseError: Error, Equatable, Sendable, CustomStringConvertible {
+  var file: String
+  var line: Int
+  var message: String
+  var description: String { "\(file):\(line): \(message)" }
 }
 
 /// The package's root folder.

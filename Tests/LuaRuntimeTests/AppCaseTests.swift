@@ -3,34 +3,115 @@ import HostCore
 import OpenFlow
 import Reactor
 import TestSupport
-import XCTest
+import Testing
 
 @testable import LuaRuntime
 
-/// Runs every case in cases/*.t (see AppCase for the format).
-final class AppCaseTests: XCTestCase {
-  static let casesDir = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("cases")
+/// The cases of cases/*.t (see AppCase for the format), read once.
+enum AppCases {
+  static let dir = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("cases")
 
-  func testAllCases() throws {
-    let files = try FileManager.default.contentsOfDirectory(atPath: Self.casesDir.path)
-      .filter { $0.hasSuffix(".t") }.sorted()
-    XCTAssertFalse(files.isEmpty)
-    var count = 0
-    for f in files {
-      let text = try String(contentsOf: Self.casesDir.appendingPathComponent(f), encoding: .utf8)
-      for c in AppCase.parse(file: f, text: text) {
-        count += 1
-        run(c)
-      }
-    }
-    print("ran \(count) app cases")
+  /// One case file: its name, its cases, and what in it does not parse.
+  struct File: Sendable, CustomTestStringConvertible {
+    var name: String
+    var cases: [AppCase] = []
+    var errors: [AppCaseError] = []
+    var testDescription: String { name }
   }
 
-  func run(_ c: AppCase) {
+  static let files: [File] = {
+    let names: [String]
+    do {
+      names = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasSuffix(".t") }.sorted()
+    } catch {
+      return [File(name: "cases/", errors: [AppCaseError(file: "cases/", line: 0, message: "cannot list: \(error)")])]
+    }
+    return names.map { name in
+      do {
+        let text = try String(contentsOf: dir.appendingPathComponent(name), encoding: .utf8)
+        let (cases, errors) = AppCase.parse(file: name, text: text)
+        return File(name: name, cases: cases, errors: errors)
+      } catch {
+        return File(name: name, errors: [AppCaseError(file: name, line: 0, message: "cannot read: \(error)")])
+      }
+    }
+  }()
+
+  static let all: [AppCase] = files.flatMap(\.cases)
+  static let marked: [AppCase] = all.filter(\.only)
+  /// The cases the run takes: those marked ONLY if any are, else all.
+  static let selected: [AppCase] = marked.isEmpty ? all : marked
+}
+
+/// A line of a case file, as a place to report an issue at.
+func caseFileLocation(_ file: String, line: Int) -> SourceLocation {
+  SourceLocation(
+    fileID: "LuaRuntimeTests/\(file)", filePath: AppCases.dir.appendingPathComponent(file).path, line: max(line, 1),
+    column: 1)
+}
+
+extension AppCase: CustomTestStringConvertible {
+  var testDescription: String { title }
+
+  /// The case's header line, where its failures are reported.
+  var location: SourceLocation { caseFileLocation(file, line: line) }
+}
+
+/// Each case of cases/*.t is a test case of `appCase`, reported under its
+/// title ("file: name"); the suite runs them one at a time, in file order.
+@Suite(.serialized)
+struct AppCaseTests {
+  @Test("app case", arguments: AppCases.selected)
+  func appCase(_ appCase: AppCase) throws {
+    let c = appCase
+    if !c.errors.isEmpty {
+      for e in c.errors { Issue.record(Comment(rawValue: "\(c.title) does not parse: \(e)"), sourceLocation: c.location) }
+      return
+    }
+    if let reason = c.skip {
+      // The console shows a cancelled test case as passed: the warning is what
+      // makes the skip visible there (and in the summary's warning count).
+      let why = Comment(rawValue: "SKIP \(c.title)" + (reason.isEmpty ? "" : ": \(reason)"))
+      Issue.record(why, severity: .warning, sourceLocation: c.location)
+      try Test.cancel(why, sourceLocation: c.location)
+    }
+    try run(c)
+  }
+
+  /// Every line of every case file parses, whatever ONLY and SKIP leave out.
+  @Test("case file parses", arguments: AppCases.files)
+  func caseFileParses(_ file: AppCases.File) {
+    for e in file.errors {
+      Issue.record(Comment(rawValue: "\(e)"), sourceLocation: caseFileLocation(e.file, line: e.line))
+    }
+    #expect(!file.cases.isEmpty, "\(file.name) holds no case")
+  }
+
+  @Test("there are case files")
+  func thereAreCaseFiles() {
+    #expect(!AppCases.files.isEmpty, "no case files in \(AppCases.dir.path)")
+  }
+
+  /// `--- ONLY` is for a debugging session: while any case has it, this
+  /// fails, so that a run that left the other cases out does not pass.
+  @Test("no app case is marked ONLY")
+  func noCaseMarkedOnly() {
+    for c in AppCases.marked {
+      Issue.record(
+        Comment(
+          rawValue: "\(c.title) is marked --- ONLY: the run took only the marked cases "
+            + "(\(AppCases.marked.count) of \(AppCases.all.count)); remove the mark before committing"),
+        sourceLocation: c.location)
+    }
+  }
+
+  func run(_ c: AppCase) throws {
     let label = "\(c.file):\(c.line) \(c.name)"
-    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("zofcase-\(getpid())-\(c.line)")
+    func fail(_ message: String) { Issue.record(Comment(rawValue: "\(label): \(message)"), sourceLocation: c.location) }
+
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("zofcase-\(getpid())-\(c.file)-\(c.line)")
     try? FileManager.default.removeItem(at: dir)
-    try! FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(at: dir) }
     var paths: [String] = []
     for (name, code) in c.apps {
@@ -42,7 +123,7 @@ final class AppCaseTests: XCTestCase {
     var libDir: String? = c.bundledLibrary ? bundledLibraryDir : nil
     if !c.lib.isEmpty {
       let lib = dir.appendingPathComponent("library")
-      try! FileManager.default.createDirectory(at: lib, withIntermediateDirectories: true)
+      try FileManager.default.createDirectory(at: lib, withIntermediateDirectories: true)
       for (name, code) in c.lib {
         FileManager.default.createFile(atPath: lib.appendingPathComponent(name).path, contents: Data(code.utf8))
       }
@@ -50,23 +131,23 @@ final class AppCaseTests: XCTestCase {
     }
 
     let log = CaptureLog()
-    let loop = try! EventLoop()
+    let loop = try EventLoop()
     var config = HostConfig()
     config.listen = []
     let host = Controller(loop: loop, config: config, logger: log.logger)
-    let rt = try! LuaRuntime(host: host, logger: log.logger, options: RuntimeOptions(appsDir: dir.path, libDir: libDir))
+    let rt = try LuaRuntime(host: host, logger: log.logger, options: RuntimeOptions(appsDir: dir.path, libDir: libDir))
     do {
       try rt.loadApps(paths: paths)
       rt.activate()
       if let want = c.loadError {
-        XCTFail("\(label): loading should fail with '\(want)'")
+        fail("loading should fail with '\(want)'")
         return
       }
     } catch {
       if let want = c.loadError {
-        XCTAssertTrue("\(error)".contains(want), "\(label): load error '\(error)' lacks '\(want)'")
+        if !"\(error)".contains(want) { fail("load error '\(error)' lacks '\(want)'") }
       } else {
-        XCTFail("\(label): load failed: \(error)")
+        fail("load failed: \(error)")
       }
       return
     }
@@ -79,7 +160,7 @@ final class AppCaseTests: XCTestCase {
       do {
         for m in try luaMessages(c.input) { sw.send(m) }
       } catch {
-        XCTFail("\(label): bad input: \(error)")
+        fail("bad input: \(error)")
         return
       }
       if c.close { sw.shutdownWrite() }
@@ -89,14 +170,14 @@ final class AppCaseTests: XCTestCase {
           let want = try luaMessages(out)
           let got = sw.received
           if got.count != want.count {
-            XCTFail("\(label): expected \(want.count) messages, got \(got.count): \(got.map(\.type))")
+            fail("expected \(want.count) messages, got \(got.count): \(got.map(\.type))")
           }
           for (i, w) in want.enumerated() where i < got.count {
-            XCTAssertEqual(got[i].type, w.type, "\(label): message \(i + 1) type")
-            if let m = subsetMismatch(w.msg, got[i].msg) { XCTFail("\(label): message \(i + 1) \(w.type): \(m)") }
+            if got[i].type != w.type { fail("message \(i + 1) type: expected \(w.type), got \(got[i].type)") }
+            if let m = subsetMismatch(w.msg, got[i].msg) { fail("message \(i + 1) \(w.type): \(m)") }
           }
         } catch {
-          XCTFail("\(label): bad output spec: \(error)")
+          fail("bad output spec: \(error)")
         }
       }
     }
@@ -107,12 +188,12 @@ final class AppCaseTests: XCTestCase {
       if let r = text.range(of: want, range: from..<text.endIndex) {
         from = r.upperBound
       } else {
-        XCTFail("\(label): log lacks (in order) '\(want)'; log:\n" + text)
+        fail("log lacks (in order) '\(want)'; log:\n" + text)
         break
       }
     }
     for bad in c.noLog where log.lines.contains(where: { $0.contains(bad) }) {
-      XCTFail("\(label): log has '\(bad)'")
+      fail("log has '\(bad)'")
     }
   }
 }

@@ -93,7 +93,7 @@ app:message("PACKET_IN", function(ev)
   local host = not is_group(dst) and topo.host(dst)
   local path = host and topo.path(ev.datapath_id, host.datapath_id)
   if not path then return flood(ev) end
-  for i, hop in ipairs(path) do
+  for _, hop in ipairs(path) do
     local dp = topo.datapath(hop.datapath_id)
     if dp then TO_HOST:send({eth_dst = dst, out = hop.out_port or host.port}, dp) end
   end

@@ -8,6 +8,6 @@ local ANSWER = zof.compile{type = "FLOW_MOD", msg = {
   instructions = {{instruction = "APPLY_ACTIONS",
     actions = {{action = "OUTPUT", port_no = 1}}}}}}
 
-app:message("PACKET_IN", function(ev)
+app:message("PACKET_IN", function()
   ANSWER:send()
 end)
