@@ -173,7 +173,9 @@ public final class LuaRuntime: EventSink {
       lua.push(v)
       lua_pushnumber(L, now)
       report(lua.call(nargs: 8, nresults: 0), "begin \(event.name)")
-    case .handle(let ref):
+    case .token(let token):
+      // A registry ref of the posted event table (LuaAPI+Post).
+      let ref = Int32(truncatingIfNeeded: token.raw)
       currentHandle = ref
       pushEntry(.begin_event)
       zs_getref(L, ref)
