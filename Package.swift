@@ -90,7 +90,7 @@ let package = Package(
     .testTarget(name: "ReactorTests", dependencies: ["Reactor"], path: "Tests/ReactorTests"),
     .testTarget(name: "HostCoreTests", dependencies: ["HostCore", "OpenFlow", "Reactor", "TestSupport"], path: "Tests/HostCoreTests"),
     .testTarget(
-      name: "LuaRuntimeTests", dependencies: ["LuaRuntime", "HostCore", "OpenFlow", "Reactor", "TestSupport"],
+      name: "LuaRuntimeTests", dependencies: ["LuaRuntime", "HostCore", "OpenFlow", "Reactor", "TestSupport", "CShim", "CLua"],
       path: "Tests/LuaRuntimeTests",
       // Read from the source tree by AppCaseTests, not bundled.
       exclude: ["cases"]),

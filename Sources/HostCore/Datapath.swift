@@ -42,6 +42,16 @@ public final class Datapath {
     connection.write(bytes)
   }
 
+  /// Room for `count` bytes at the end of the output, for a caller that
+  /// writes a message in place (a template send): fill it at once, before
+  /// anything else is sent to this switch; it goes out in the round's flush.
+  /// Nil when the connection takes nothing more (closing or closed) or
+  /// `count` is 0. Inlinable: the event path calls it for every answer.
+  @inlinable
+  public func reserveOutput(count: Int) -> UnsafeMutableRawBufferPointer? {
+    connection.write(count: count)
+  }
+
   /// Encodes for this switch's version, with a fresh xid unless one is given.
   @discardableResult
   public func send(_ message: OFMessage) throws(OFCodecError) -> UInt32 {

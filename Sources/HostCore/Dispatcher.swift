@@ -5,7 +5,7 @@ public final class Dispatcher {
   public private(set) var apps: [AppEntry] = []
   /// Not weak: a weakly referenced object takes the slow path on every retain,
   /// and the sink is retained for every event. A sink clears itself here when
-  /// it goes (LuaRuntime does in its deinit).
+  /// it goes (from its deinit).
   public unowned(unsafe) var sink: EventSink?
   private var queue: [HostEvent] = []
   private var queueHead = 0
@@ -71,7 +71,7 @@ public final class Dispatcher {
     busy = false
   }
 
-  /// Queues an event for after the current one (zof.post).
+  /// Queues an event for after the current one (one an app posted).
   public func post(_ event: HostEvent) {
     queue.append(event.owned())
     if !busy {

@@ -1,11 +1,13 @@
 /// What runs the apps: the dispatcher decides the order, the sink runs each
-/// app's handlers. The Lua runtime is one; tests use others.
+/// app's handlers. The app runtime is one; tests use others.
 public protocol EventSink: AnyObject {
   /// Makes the app-visible event once; every app then sees (and may change) that one object.
   func begin(_ event: HostEvent)
   /// Offers the current event to one app. Returns true when a handler stopped propagation.
   func deliver(toApp index: Int) -> Bool
-  /// Ends the current event. `readBack` names a field whose final value the caller needs (e.g. `exit` of SIGNAL).
+  /// Ends the current event. `readBack` names one of the event's fields, as
+  /// its payload gave them (SIGNAL's `exit`), whose value after the apps the
+  /// caller needs: the sink answers it from the event as it holds it.
   func end(readBack: String?) -> Bool?
   /// Resumes every task whose wait is over (after each event, and after timers).
   func resumeReady()

@@ -1,7 +1,17 @@
 import OpenFlow
 
+/// An event sink's own handle for an event it built itself: the sink makes
+/// one, posts the event with it, gets it back when the event's turn comes and
+/// releases whatever it stands for when the event ends. Meaningless to
+/// HostCore, which only carries it.
+public struct EventToken: Hashable {
+  public let raw: Int
+
+  public init(raw: Int) { self.raw = raw }
+}
+
 /// One event on its way to the apps. Message events carry the switch's frame;
-/// internal events carry schema fields or a handle the app runtime owns.
+/// internal events carry schema fields or a token of the sink that made them.
 public struct HostEvent {
   public enum Payload {
     /// A message frame, valid only while the event is being dispatched.
@@ -10,8 +20,8 @@ public struct HostEvent {
     case ownedFrame([UInt8])
     /// Fields for the app-visible `msg` (message events) or the event itself (internal events).
     case fields(OFValue)
-    /// An event built by the app runtime itself (zof.post); the runtime releases it.
-    case handle(Int32)
+    /// An event the sink built itself (an app posted it), known by the sink's token.
+    case token(EventToken)
   }
 
   /// `type` of a message event ("PACKET_IN", "CHANNEL_UP") or `event` of an internal one ("START").

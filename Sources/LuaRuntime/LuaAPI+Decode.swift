@@ -47,7 +47,7 @@ extension LuaRuntime {
 
   /// Decodes the frame at `frame` into the table at `into`, or into a new
   /// table sized for the fields. PACKET_IN comes straight from the wire
-  /// (LuaStack+PacketIn); other messages through OFCodec.
+  /// (OFPacketInView, LuaStack+PacketIn); other messages through OFCodec.
   static func decodeFrame(_ L: OpaquePointer?, at frame: Int32, into: Int32?) -> Int32 {
     let stack = LuaStack(L!)
     func done() -> Int32 {
@@ -58,10 +58,11 @@ extension LuaRuntime {
     let later = into == nil && lua_toboolean(L, frame + 2) != 0
     var matchLeft = false
     let fast = withFrame(stack, at: frame) { b -> Bool in
-      guard let w = PacketInWire(b) else { return false }
-      matchLeft = later && w.version != 2
+      guard let w = OFPacketInView(b) else { return false }
+      // 1.1's PACKET_IN has no match.
+      matchLeft = later && w.version != OFVersion.v1_1
       // Room for `pkt`.
-      if into == nil { lua_createtable(L, 0, w.fieldCount + Int32(roomFor("PACKET_IN"))) }
+      if into == nil { lua_createtable(L, 0, Int32(truncatingIfNeeded: w.fieldCount) + Int32(roomFor("PACKET_IN"))) }
       stack.setPacketInFields(w, into: into ?? -1, strings: zs_upvalueindex(2), withoutMatch: matchLeft)
       return true
     }

@@ -126,7 +126,7 @@ extension LuaRuntime {
   /// zs_head_fn: the head of a PACKET_IN frame, for C to make the message of.
   private static func readHead(_ b: UnsafePointer<UInt8>?, _ n: Int, _ bufferId: UnsafeMutablePointer<zs_head_field>,
                                _ inPort: UnsafeMutablePointer<zs_head_field>) -> Int32 {
-    guard let w = PacketInWire(UnsafeRawBufferPointer(start: b, count: n)) else { return 0 }
+    guard let w = OFPacketInView(UnsafeRawBufferPointer(start: b, count: n)) else { return 0 }
     func put(_ v: HeadValue?, _ f: UnsafeMutablePointer<zs_head_field>) {
       switch v {
       case .number(let x)?: f.pointee = zs_head_field(value: Int64(bitPattern: x), name: 0)
@@ -134,8 +134,8 @@ extension LuaRuntime {
       case nil: f.pointee = zs_head_field(value: 0, name: -1)
       }
     }
-    put(w.bufferId, bufferId)
-    put(w.inPort, inPort)
+    put(HeadValue(bufferId: w.bufferId), bufferId)
+    put(w.inPort.map(HeadValue.init), inPort)
     return 1
   }
 
@@ -217,7 +217,7 @@ extension LuaRuntime {
     guard pushEventFrame(L, of: msg) else { return }
     let stack = LuaStack(L)
     withFrame(stack, at: top + 3) { b in
-      guard let at = PacketInWire.dataStart(b) else { return }
+      guard let at = OFPacketInView.dataStart(in: b) else { return }
       stack.push(UnsafeRawBufferPointer(rebasing: b[at...]))
       lua_copy(L, -1, top + 1)
       lua_pushvalue(L, LazyUp.data.index)
@@ -250,10 +250,10 @@ extension LuaRuntime {
   /// Runs `body` on the checked frame of the event the PACKET_IN message at
   /// `msg` keeps (nil without one). Leaves the event, its frame and offset on
   /// the stack, under what `body` pushes.
-  private static func withEventFrame<R>(_ L: OpaquePointer, of msg: Int32, _ body: (PacketInWire) -> R) -> R? {
+  private static func withEventFrame<R>(_ L: OpaquePointer, of msg: Int32, _ body: (OFPacketInView) -> R) -> R? {
     let top = lua_gettop(L)
     guard pushEventFrame(L, of: msg) else { return nil }
-    return withFrame(LuaStack(L), at: top + 2) { b in PacketInWire(b).map(body) } ?? nil
+    return withFrame(LuaStack(L), at: top + 2) { b in OFPacketInView(b).map(body) } ?? nil
   }
 
   /// Pushes the event the PACKET_IN message at `msg` keeps, its frame and

@@ -12,7 +12,8 @@ extension LuaRuntime {
       let name = s.string(at: 2) ?? "?"
       let only = s.integer(at: 3)
       lua_settop(L, 1)
-      var event = HostEvent(event: name, payload: .handle(zs_ref(L)))
+      // The event table is kept in the registry until the event ends; its ref is the token.
+      var event = HostEvent(event: name, payload: .token(EventToken(raw: Int(zs_ref(L)))))
       event.onlyApp = only
       rt.host.dispatcher.post(event)
       return 0

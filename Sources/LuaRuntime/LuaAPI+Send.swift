@@ -93,7 +93,7 @@ extension LuaRuntime {
   }
 
   /// Sends template `i` with the xid and slot values patched into its bytes,
-  /// which are written straight into the connection's output buffer.
+  /// which are written straight into the datapath's output (reserveOutput).
   /// Returns nil when it must take the slow path (not patchable, or an
   /// argument at stack index `args` is not a number that fits): then nothing
   /// was sent.
@@ -143,7 +143,7 @@ extension LuaRuntime {
     let head = bytes.count, count = head + tail.count
     guard count <= 0xffff else { return nil }
     let xid = plan.xid != 0 ? plan.xid : dp.nextXid()
-    guard let out = dp.connection.write(count: count) else { return xid }
+    guard let out = dp.reserveOutput(count: count) else { return xid }
     out.copyMemory(from: UnsafeRawBufferPointer(bytes))
     for k in 0..<spots.count { Template.patch(out, spots[k], values[k]) }
     if plan.hasTail {

@@ -13,7 +13,7 @@ extension LuaRuntime {
       guard ok != 0 else { return LuaRuntime.fail(L, "timer needs seconds") }
       rt.lastTimer += 1
       let id = rt.lastTimer
-      rt.timers[id] = rt.host.loop.addTimer(after: max(0, seconds)) { [weak rt] in
+      rt.timers[id] = rt.host.addTimer(after: max(0, seconds)) { [weak rt] in
         guard let rt, rt.timers.removeValue(forKey: id) != nil else { return }
         rt.pushEntry(.timer)
         rt.lua.push(id)
@@ -26,12 +26,12 @@ extension LuaRuntime {
     set(L, "cancel_timer") { L in
       let rt = LuaRuntime.of(L)
       if let id = LuaStack(L!).integer(at: 1), let h = rt.timers.removeValue(forKey: id) {
-        rt.host.loop.cancelTimer(h)
+        rt.host.cancelTimer(h)
       }
       return 0
     }
     set(L, "now") { L in
-      lua_pushnumber(L, LuaRuntime.of(L).host.loop.now)
+      lua_pushnumber(L, LuaRuntime.of(L).host.now)
       return 1
     }
     set(L, "ready") { L in

@@ -3,7 +3,6 @@ import CShim
 import HostCore
 import Logging
 import OpenFlow
-import Reactor
 
 /// Runs the Lua apps: loads them, and is the dispatcher's event sink.
 public final class LuaRuntime: EventSink {
@@ -23,7 +22,7 @@ public final class LuaRuntime: EventSink {
   var templates: [Template] = []
   /// Set when Lua has tasks ready to resume.
   var readyPending = false
-  var timers: [Int: TimerHandle] = [:]
+  var timers: [Int: HostTimer] = [:]
   var lastTimer = 0
   var currentHandle: Int32? = nil
   public private(set) var appList: [AppEntry] = []
@@ -127,7 +126,7 @@ public final class LuaRuntime: EventSink {
   public func begin(_ event: HostEvent) {
     let L = lua.L
     let dp = event.datapath
-    let now = host.loop.now
+    let now = host.now
     switch event.payload {
     case .frame(let buf):
       beginMessage(event, dp, buf, now)
@@ -144,7 +143,9 @@ public final class LuaRuntime: EventSink {
       lua.push(v)
       lua_pushnumber(L, now)
       report(lua.call(nargs: 8, nresults: 0), "begin \(event.name)")
-    case .handle(let ref):
+    case .token(let token):
+      // A registry ref of the posted event table (LuaAPI+Post).
+      let ref = Int32(truncatingIfNeeded: token.raw)
       currentHandle = ref
       pushEntry(.begin_event)
       zs_getref(L, ref)
@@ -190,7 +191,7 @@ public final class LuaRuntime: EventSink {
     lua.push(dp?.connId ?? 0)
     lua.push(name)
     lua.push(frames)
-    lua_pushnumber(L, host.loop.now)
+    lua_pushnumber(L, host.now)
     // The frames are whole, as the channel cut them: new_event walks them from here.
     state.mem.pointee.batch_at = 0
     state.mem.pointee.interrupted = 0

@@ -1,17 +1,22 @@
 // OpenFlow-basic OXM fields (class 0x8000): number, size and text form.
+// The one table of them: the codec, the PACKET_IN view and the app runtime's
+// field names all read it.
 
-enum OXMKind: Sendable { case uint, mac, ipv4, ipv6, port }
+/// How a field's value reads: a number, a MAC address, an IPv4 or IPv6
+/// address (text), or a port (number, or the name of a reserved one).
+public enum OXMKind: Sendable { case uint, mac, ipv4, ipv6, port }
 
-struct OXMField: Sendable {
-  let name: String
-  let number: UInt8
-  let size: Int
-  let kind: OXMKind
+public struct OXMField: Sendable {
+  public let name: String
+  public let number: UInt8
+  /// The value's size in bytes (a mask is as long).
+  public let size: Int
+  public let kind: OXMKind
 
-  static let basicClass: UInt16 = 0x8000
-  static let experimenterClass: UInt16 = 0xffff
+  public static let basicClass: UInt16 = 0x8000
+  public static let experimenterClass: UInt16 = 0xffff
 
-  static let all: [OXMField] = [
+  public static let all: [OXMField] = [
     .init(name: "in_port", number: 0, size: 4, kind: .port),
     .init(name: "in_phy_port", number: 1, size: 4, kind: .port),
     .init(name: "metadata", number: 2, size: 8, kind: .uint),
@@ -65,6 +70,10 @@ struct OXMField: Sendable {
     return t
   }()
 
+  /// One past the highest number `all` has (a constant, for callers that
+  /// size things by it; a test holds it to the table).
+  public static let numberLimit = 45
+
   static let byName: [String: OXMField] = {
     var d: [String: OXMField] = [:]
     for f in all { d[f.name] = f }
@@ -81,15 +90,57 @@ struct OXMField: Sendable {
     return d
   }()
 
-  static func field(_ number: UInt8) -> OXMField? {
+  public static func field(_ number: UInt8) -> OXMField? {
     Int(number) < byNumber.count ? byNumber[Int(number)] : nil
+  }
+
+  /// Size and kind of field `number`, nil for one the table lacks: what a
+  /// reader of values needs, without the name.
+  static func layout(_ number: UInt8) -> (size: Int, kind: OXMKind)? {
+    guard Int(number) < byNumber.count, let f = byNumber[Int(number)] else { return nil }
+    return (f.size, f.kind)
   }
 
   /// Key for an OXM of another class: "oxm_0001_31".
   static func rawName(_ cls: UInt16, _ field: UInt8) -> String {
-    let h = AddressText.hexDigits
-    let c = [h[Int(cls >> 12)], h[Int((cls >> 8) & 15)], h[Int((cls >> 4) & 15)], h[Int(cls & 15)]]
-    return "oxm_" + String(decoding: c, as: UTF8.self) + "_" + String(field)
+    withUnsafeTemporaryAllocation(of: UInt8.self, capacity: rawNameCapacity) { out in
+      let n = writeRawName(cls, field, mask: false, into: out.baseAddress!)
+      return String(decoding: UnsafeBufferPointer(start: out.baseAddress, count: n), as: UTF8.self)
+    }
+  }
+
+  /// Room `writeRawName` needs at most.
+  public static let rawNameCapacity = 20
+
+  /// Writes the key for an OXM of another class ("oxm_", the class in 4 hex
+  /// digits, "_", the field number in decimal), with `mask` its mask's key
+  /// (then "_mask"), into `out`; returns how many bytes it wrote. Makes no
+  /// String, for a caller that pushes the bytes on elsewhere.
+  @inlinable
+  public static func writeRawName(_ cls: UInt16, _ field: UInt8, mask: Bool, into out: UnsafeMutablePointer<UInt8>) -> Int {
+    let hex: StaticString = "0123456789abcdef"
+    let h = hex.utf8Start
+    var n = 0
+    func put(_ s: StaticString) {
+      for i in 0..<s.utf8CodeUnitCount {
+        out[n] = s.utf8Start[i]
+        n += 1
+      }
+    }
+    put("oxm_")
+    var shift = 12
+    while shift >= 0 {
+      out[n] = h[Int(cls >> UInt16(shift)) & 15]
+      n += 1
+      shift -= 4
+    }
+    put("_")
+    if field >= 100 { out[n] = 48 + field / 100; n += 1 }
+    if field >= 10 { out[n] = 48 + (field / 10) % 10; n += 1 }
+    out[n] = 48 + field % 10
+    n += 1
+    if mask { put("_mask") }
+    return n
   }
 
   /// (class, field) from a raw key, nil when the name is not of that form.
