@@ -22,6 +22,9 @@ final class FakeSwitch: ConnectionDelegate {
   enum State { case connecting, handshake, ready, closed }
 
   let index: Int
+  /// What the MAC addresses it sends from say of the switch: its index, or 0
+  /// with --shared-macs (every switch sends from the same addresses).
+  let macOwner: Int
   let dpid: UInt64
   unowned let run: Runner
   var connection: Connection?
@@ -67,6 +70,7 @@ final class FakeSwitch: ConnectionDelegate {
 
   init(index: Int, run: Runner, ring: Int) {
     self.index = index
+    macOwner = run.s.sharedMacs ? 0 : index
     self.dpid = UInt64(index + 1)
     self.run = run
     ringMask = ring - 1
@@ -341,13 +345,14 @@ final class FakeSwitch: ConnectionDelegate {
     packetInsSent += 1
   }
 
-  /// Locally administered MAC 02:ss:ss:ss:kk:kk (switch index, MAC index).
+  /// Locally administered MAC 02:ss:ss:ss:kk:kk (switch index, or 0 when
+  /// shared; MAC index).
   @inline(__always)
   func writeMac(_ p: UnsafeMutableRawBufferPointer, at: Int, mac k: Int) {
     p[at] = 0x02
-    p[at + 1] = UInt8(truncatingIfNeeded: index >> 16)
-    p[at + 2] = UInt8(truncatingIfNeeded: index >> 8)
-    p[at + 3] = UInt8(truncatingIfNeeded: index)
+    p[at + 1] = UInt8(truncatingIfNeeded: macOwner >> 16)
+    p[at + 2] = UInt8(truncatingIfNeeded: macOwner >> 8)
+    p[at + 3] = UInt8(truncatingIfNeeded: macOwner)
     p[at + 4] = UInt8(truncatingIfNeeded: k >> 8)
     p[at + 5] = UInt8(truncatingIfNeeded: k)
   }

@@ -17,6 +17,9 @@ struct Settings {
   var port: UInt16 = 6653
   var switches = 16
   var macs = 1000
+  /// Every switch sends from the same MAC addresses, as cbench does: to a
+  /// controller that tracks hosts, each one flaps between switches.
+  var sharedMacs = false
   var loops = 10
   var msPerLoop = 1000
   var warmup = 1

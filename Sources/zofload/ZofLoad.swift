@@ -30,6 +30,9 @@ struct ZofLoad: ParsableCommand {
   @Option(help: "Source MAC addresses per switch (at least 2).")
   var macs = 1000
 
+  @Flag(name: .customLong("shared-macs"), help: "Every switch sends from the same source MACs (as cbench does).")
+  var sharedMacs = false
+
   @Option(help: "Measured loops.")
   var loops = 10
 
@@ -104,6 +107,7 @@ struct ZofLoad: ParsableCommand {
     s.warmup = warmup
     s.switches = switches
     s.macs = macs
+    s.sharedMacs = sharedMacs
     s.ports = ports
     guard let v = OFVersion.parse(version), v == OFVersion.v1_0 || v == OFVersion.v1_3 else {
       throw ValidationError("--version must be 1.0 or 1.3, not '\(version)'")
