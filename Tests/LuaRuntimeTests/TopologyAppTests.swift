@@ -153,4 +153,30 @@ final class TopologyAppTests: XCTestCase {
     XCTAssertEqual(dump().last, "switches 1, hosts 0, link port false")
     XCTAssertEqual(h.errors, [])
   }
+
+  /// A MAC that flaps between two switches (a loop, or a load generator that
+  /// reuses source MACs on every switch) is moved a few times, then held with
+  /// one warning; after the hold it moves again.
+  func testFlappingHostIsHeldAndReportedOnce() throws {
+    let (s1, _) = try connect(1)
+    let (s2, _) = try connect(2)
+    let mac = "02:aa:00:00:00:07"
+    for i in 0..<40 {
+      packetIn(i % 2 == 0 ? s1 : s2, port: 1, try frame(src: mac))
+    }
+    let moves = h.printed.filter { $0.hasPrefix("moved \(mac)") }
+    XCTAssertEqual(moves.count, 3, "\(h.printed)")
+    let warnings = h.log.lines.filter { $0.contains("moved more than 3 times in a second") }
+    XCTAssertEqual(warnings.count, 1, "\(h.log.lines)")
+    XCTAssertTrue(warnings[0].hasPrefix("warning [topology] host \(mac)"), warnings[0])
+    // The hold ends: the next move is reported again, once.
+    h.advance(11, s1)
+    packetIn(s1, port: 1, try frame(src: mac))
+    packetIn(s1, port: 1, try frame(src: mac))
+    // Held where it was last reported (s2) until then.
+    XCTAssertEqual(h.printed.filter { $0.hasPrefix("moved \(mac)") }.last, "moved \(mac) to 01:1 from 02:1")
+    XCTAssertEqual(h.printed.filter { $0.hasPrefix("moved \(mac)") }.count, 4)
+    XCTAssertEqual(h.log.lines.filter { $0.contains("moved more than") }.count, 1)
+    XCTAssertEqual(h.errors, [])
+  }
 }

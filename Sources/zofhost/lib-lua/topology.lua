@@ -17,6 +17,11 @@ local app = zof.app("topology", {
 local PROBE_INTERVAL = 2        -- seconds between rounds of LLDP probes
 local LINK_TIMEOUT = 3 * PROBE_INTERVAL + 1  -- a link not heard of for this long is gone
 local LLDP_TYPE = 0x88cc
+-- A host seen moving more often than this in a second is flapping (a loop,
+-- or one MAC behind several switches): its location is held where it was
+-- for FLAP_HOLD seconds, with one warning, instead of a HOST_MOVE per packet.
+local MOVES_PER_SECOND = 3
+local FLAP_HOLD = 10
 local CHASSIS_PREFIX = "dpid:"
 
 local switches = {}   -- dpid -> {dp = datapath, ports = {port_no -> desc}}
@@ -194,19 +199,40 @@ app:message("PACKET_IN", function(ev)
   local mac = pkt and pkt.eth_src
   -- Group addresses never send; a frame claiming one is not a host.
   if mac == nil or tonumber(mac:sub(2, 2), 16) % 2 == 1 then return end
-  local ipv4 = pkt.arp_spa or pkt.ipv4_src
+  -- The sender's address needs the layers above Ethernet decoded: it is read
+  -- when a host is new or moves, and at most once a second while it stays.
+  local ipv4
   local h = hosts[mac]
   if h == nil then
+    ipv4 = pkt.arp_spa or pkt.ipv4_src
     h = {mac = mac, datapath_id = dpid, port = port, ipv4 = ipv4}
     hosts[mac] = h
     zof.post{event = "HOST_ADD", mac = mac, datapath_id = dpid, port = port, ipv4 = ipv4}
   elseif h.datapath_id ~= dpid or h.port ~= port then
+    local now = ev.time
+    local held = h.held_until
+    if held then
+      if now < held then return end
+      h.held_until = nil
+    end
+    if h.moves == nil or now - h.moves_since >= 1 then h.moves, h.moves_since = 0, now end
+    h.moves = h.moves + 1
+    if h.moves > MOVES_PER_SECOND then
+      h.held_until = now + FLAP_HOLD
+      zof.log("warning", ("host %s moved more than %d times in a second (last seen at %s port %s, now %s port %s): "
+        .. "its location is held for %d s"):format(mac, MOVES_PER_SECOND, h.datapath_id, tostring(h.port), dpid,
+        tostring(port), FLAP_HOLD))
+      return
+    end
     local from = {datapath_id = h.datapath_id, port = h.port}
     h.datapath_id, h.port = dpid, port
+    ipv4 = pkt.arp_spa or pkt.ipv4_src
     if ipv4 then h.ipv4 = ipv4 end
     zof.post{event = "HOST_MOVE", mac = mac, datapath_id = dpid, port = port, ipv4 = h.ipv4, from = from}
-  elseif ipv4 and ipv4 ~= "0.0.0.0" then
-    h.ipv4 = ipv4
+  elseif h.ipv4_read == nil or ev.time - h.ipv4_read >= 1 then
+    h.ipv4_read = ev.time
+    ipv4 = pkt.arp_spa or pkt.ipv4_src
+    if ipv4 and ipv4 ~= "0.0.0.0" then h.ipv4 = ipv4 end
   end
 end)
 
