@@ -72,10 +72,14 @@ struct PropSet: Sendable {
   let experimenterTypes: Set<UInt64>
   /// The schema key naming the type ("property"; meter bands use "type").
   let key: String
+  /// Whether the last property's padding may be missing when it ends the
+  /// message (table features: some switches leave it out).
+  let lastPadOptional: Bool
 
   init(_ entries: [(String, UInt64, [SF])], headerPad: Int = 0, pad8: Bool = true,
-       experimenter: Set<UInt64> = [0xffff], key: String = "property") {
+       experimenter: Set<UInt64> = [0xffff], key: String = "property", lastPadOptional: Bool = false) {
     self.key = key
+    self.lastPadOptional = lastPadOptional
     names = NameTable(entries.map { ($0.0, $0.1) })
     var b: [UInt64: [SF]] = [:]
     for e in entries { b[e.1] = e.2 }
@@ -261,7 +265,12 @@ extension OFCodec {
     } else {
       f.append(OFField("data", .bytes(b.rest())))
     }
-    if set.pad8 { try r.skip((8 - len % 8) % 8, "property padding") }
+    if set.pad8 {
+      let pad = (8 - len % 8) % 8
+      // At the very end of the message a missing padding cannot hide anything.
+      let cut = set.lastPadOptional && r.end == r.buf.count && r.remaining < pad
+      try r.skip(cut ? r.remaining : pad, "property padding")
+    }
     return .table(f)
   }
 
