@@ -46,6 +46,9 @@ indirect enum SF: Sendable {
   case u32Array(String, Int, FlagTable?)
   /// A nested structure as its own table.
   case sub(String, SStruct)
+  /// Trailing fields a sender may leave out (decoded when bytes remain,
+  /// encoded when one of them is given).
+  case optional([SF])
   /// Custom code for shapes the above cannot say.
   case custom(String, @Sendable (inout ByteReader, UInt8) throws(OFCodecError) -> OFValue,
               @Sendable (OFValue?, inout OFEncoder) throws(OFCodecError) -> Void)
@@ -236,6 +239,9 @@ extension OFCodec {
       if set.pad8 { try s.skip((8 - len % 8) % 8, "property padding") }
     case .custom(let n, let dec, _):
       st.out.append(OFField(n, try dec(&s, v)))
+    case .optional(let inner):
+      guard !s.isAtEnd else { return }
+      for x in inner { try decodeField(x, &s, v, start, &st) }
     }
   }
 
@@ -320,6 +326,7 @@ extension OFCodec {
       for f in fs {
         if let n = f.name { known.insert(n) }
         if case .inlineProp(let set, let t) = f, let body = set.bodies[UInt64(t)] { add(body) }
+        if case .optional(let inner) = f { add(inner) }
         if case .oxs = f {
           for (n, _, size) in OXS.fields { if size == 8 && !n.hasSuffix("count") { known.insert(n + "_sec"); known.insert(n + "_nsec") } else { known.insert(n) } }
         }
@@ -400,6 +407,9 @@ extension OFCodec {
       e.out.patchU16(at: start + 2, UInt16(truncatingIfNeeded: len))
       if set.pad8 { e.out.pad8(from: start) }
     case .custom(let n, _, let enc): try enc(m[n], &e)
+    case .optional(let inner):
+      guard inner.contains(where: { $0.name.map { m[$0] != nil } ?? false }) else { return }
+      for x in inner { try encodeField(x, m, &e) }
     }
   }
 
