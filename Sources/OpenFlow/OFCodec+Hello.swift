@@ -3,20 +3,30 @@
 extension OFCodec {
   static let helloVersionBitmap: UInt16 = 1
 
+  /// Elements that are whole decode; from the first that is not (cut short
+  /// by the message's end, or with a length below 4) the bytes are kept as
+  /// `rest` and nothing after is read. The spec has unknown elements
+  /// ignored, and the header's version is enough to negotiate with, so a
+  /// broken element does not refuse the HELLO (OVS does the same): without a
+  /// whole version bitmap there is no `versions`. A bitmap of a length that
+  /// is not 4 + 4n is kept as an unknown element. Re-encoding writes `rest`
+  /// back as it came, so the bytes round-trip.
   static func decodeHello(_ r: inout ByteReader, _ v: UInt8) throws(OFCodecError) -> OFValue {
     guard v >= OFVersion.v1_3 else { return decodeEmpty(&r) }
     var versions: [OFValue] = []
     var others: [OFValue] = []
     var sawBitmap = false
+    var rest: [UInt8]? = nil
     while !r.isAtEnd {
-      let start = r.offset
-      let type = try r.u16("hello element type")
-      let len = Int(try r.u16("hello element length"))
-      guard len >= 4 else { throw r.error("hello element length \(len) is below 4", at: start + 2) }
+      guard let type = r.peekU16(), let lenField = r.peekU16(2), lenField >= 4, Int(lenField) - 4 <= r.remaining - 4 else {
+        rest = r.rest()
+        break
+      }
+      try r.skip(4, "hello element header")
+      let len = Int(lenField)
       var body = try r.sub(len - 4, "hello element")
-      if type == helloVersionBitmap && !sawBitmap {
+      if type == helloVersionBitmap && !sawBitmap && body.remaining % 4 == 0 {
         sawBitmap = true
-        guard body.remaining % 4 == 0 else { throw body.error("version bitmap length \(len) is not 4 + a multiple of 4") }
         var word: UInt64 = 0
         while !body.isAtEnd {
           let bits = try body.u32("version bitmap")
@@ -32,6 +42,7 @@ extension OFCodec {
     var out: [OFField] = []
     if sawBitmap { out.append(OFField("versions", .list(versions))) }
     if !others.isEmpty { out.append(OFField("elements", .list(others))) }
+    if let rest { out.append(OFField("rest", .bytes(rest))) }
     return .table(out)
   }
 
@@ -64,5 +75,7 @@ extension OFCodec {
       e.out.append(data)
       e.out.pad8(from: start)
     }
+    // A broken last element, as received.
+    e.out.append(try e.bytes(m, "rest"))
   }
 }

@@ -68,7 +68,8 @@ extension OFCodec {
       if match == .list([]) { return }
       throw e.fail("match must be a table of OXM fields")
     }
-    for f in fields {
+    // `_wildcarded` (a decoded 1.0 match's unused bits) means nothing to OXM.
+    for f in fields where f.name != match10Wire {
       if f.name.hasSuffix("_mask") {
         let base = String(f.name.dropLast(5))
         guard match[base] != nil else { throw e.fail("match has `\(f.name)` without `\(base)`") }

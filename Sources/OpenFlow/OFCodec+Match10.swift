@@ -20,8 +20,71 @@ enum Wild10 {
 
 extension OFCodec {
   static let match10Size = 40
+  /// The match field holding the 40 bytes as received when they say more than
+  /// the fields do (see `decodeMatch10`); only the 1.0 encoder reads it.
+  static let match10Wire = "_wildcarded"
 
+  /// A field the wildcards mask is not part of the match, whatever its bytes
+  /// hold (OVS ignores them too): it is left out of the table. When those
+  /// bytes (or padding, ECN bits, wildcard bits past the 22 defined, an
+  /// IP wildcard count over 32...) are not what the encoder would write, the
+  /// whole 40 bytes go in `_wildcarded`, and the encoder takes from it every
+  /// bit the match does not use: decode -> encode gives the same bytes.
   static func decodeMatch10(_ reader: inout ByteReader) throws(OFCodecError) -> OFValue {
+    let at = reader.offset
+    let match = try decodeMatch10Fields(&reader)
+    let wire = Array(reader.buf[at..<(at + match10Size)])
+    guard case .table(var f) = match, (try? canonicalMatch10(match)) != wire else { return match }
+    f.append(OFField(match10Wire, .bytes(wire)))
+    return .table(f)
+  }
+
+  /// The 40 bytes the encoder writes for `match` alone.
+  static func canonicalMatch10(_ match: OFValue, type: String = "ofp_match") throws(OFCodecError) -> [UInt8] {
+    var e = OFEncoder(version: OFVersion.v1_0, type: type)
+    try encodeMatch10Fields(match, &e)
+    return e.out.bytes
+  }
+
+  /// Which bits of `canonical` the match uses (1) given its wildcards; the
+  /// others may hold anything. `wire` is the match as received, for the IP
+  /// wildcard counts: any count of 32 or more means "all".
+  static func match10UsedBits(_ canonical: [UInt8], _ wire: [UInt8]) -> [UInt8] {
+    func u32(_ b: [UInt8]) -> UInt32 { b[0..<4].reduce(0) { $0 << 8 | UInt32($1) } }
+    let wc = u32(canonical), wcWire = u32(wire)
+    var used = [UInt8](repeating: 0, count: match10Size)
+    func use(_ range: Range<Int>, _ mask: UInt8 = 0xff) { for i in range { used[i] = mask } }
+    // Wildcards: the 8 flag bits, dl_vlan_pcp and nw_tos flags, and each IP
+    // count unless both sides say "all".
+    var wcUsed: UInt32 = 0xff | Wild10.dlVlanPcp | Wild10.nwTos
+    for shift in [Wild10.nwSrcShift, Wild10.nwDstShift] where !((wc >> shift) & 0x3f >= 32 && (wcWire >> shift) & 0x3f >= 32) {
+      wcUsed |= 0x3f << shift
+    }
+    for i in 0..<4 { used[i] = UInt8(truncatingIfNeeded: wcUsed >> (24 - 8 * UInt32(i))) }
+    func on(_ bit: UInt32) -> Bool { wc & bit == 0 }
+    if on(Wild10.inPort) { use(4..<6) }
+    if on(Wild10.dlSrc) { use(6..<12) }
+    if on(Wild10.dlDst) { use(12..<18) }
+    if on(Wild10.dlVlan) {
+      // 0xffff is "no VLAN"; otherwise only the 12-bit VID counts.
+      if canonical[18] == 0xff && canonical[19] == 0xff { use(18..<20) } else { use(18..<19, 0x0f); use(19..<20) }
+    }
+    if on(Wild10.dlVlanPcp) { use(20..<21) }
+    if on(Wild10.dlType) { use(22..<24) }
+    if on(Wild10.nwTos) { use(24..<25, 0xfc) }  // DSCP; the ECN bits are not matched
+    if on(Wild10.nwProto) { use(25..<26) }
+    for (shift, start) in [(Wild10.nwSrcShift, 28), (Wild10.nwDstShift, 32)] {
+      let bits = (wc >> shift) & 0x3f
+      guard bits < 32 else { continue }
+      let mask = UInt32.max << bits
+      for i in 0..<4 { used[start + i] = UInt8(truncatingIfNeeded: mask >> (24 - 8 * UInt32(i))) }
+    }
+    if on(Wild10.tpSrc) { use(36..<38) }
+    if on(Wild10.tpDst) { use(38..<40) }
+    return used
+  }
+
+  static func decodeMatch10Fields(_ reader: inout ByteReader) throws(OFCodecError) -> OFValue {
     var r = try reader.sub(match10Size, "ofp_match")
     let wc = try r.u32("wildcards")
     let inPort = try r.u16("in_port")
@@ -92,7 +155,28 @@ extension OFCodec {
     return UInt32(32 - mask.nonzeroBitCount)
   }
 
+  /// Encodes the match's fields; bits they leave unused come from
+  /// `_wildcarded` when given (and only if the result means the same match).
   static func encodeMatch10(_ match: OFValue, _ e: inout OFEncoder) throws(OFCodecError) {
+    guard match[match10Wire] != nil else { return try encodeMatch10Fields(match, &e) }
+    let wire = try e.bytes(match, match10Wire)
+    guard wire.count == match10Size else {
+      throw e.fail("match `\(match10Wire)` must be the \(match10Size) bytes of a 1.0 ofp_match")
+    }
+    let canonical = try canonicalMatch10(match, type: e.type)
+    let used = match10UsedBits(canonical, wire)
+    var merged = canonical
+    for i in 0..<match10Size { merged[i] = canonical[i] & used[i] | wire[i] & ~used[i] }
+    // The merge must not change what is matched (e.g. a VID edited to
+    // 0xfff under a wire's 0xf high nibble would read as "no VLAN").
+    let same: Bool = merged.withUnsafeBytes { mb in canonical.withUnsafeBytes { cb in
+      var mr = ByteReader(mb, context: e.type), cr = ByteReader(cb, context: e.type)
+      return (try? decodeMatch10Fields(&mr)) == (try? decodeMatch10Fields(&cr))
+    } }
+    e.out.append(same ? merged : canonical)
+  }
+
+  static func encodeMatch10Fields(_ match: OFValue, _ e: inout OFEncoder) throws(OFCodecError) {
     var wc = Wild10.all & ~(0xfff << Wild10.nwSrcShift) | 32 << Wild10.nwSrcShift | 32 << Wild10.nwDstShift
     var inPort: UInt16 = 0, dlVlan: UInt16 = 0, dlType: UInt16 = 0, tpSrc: UInt16 = 0, tpDst: UInt16 = 0
     var dlSrc = [UInt8](repeating: 0, count: 6), dlDst = dlSrc
@@ -106,7 +190,7 @@ extension OFCodec {
     }
 
     guard let fields = match.fields else { throw e.fail("match must be a table of OXM fields") }
-    for f in fields {
+    for f in fields where f.name != match10Wire {
       let n = f.name, v = f.value
       if n.hasSuffix("_mask") {
         guard match[String(n.dropLast(5))] != nil else { throw e.fail("match has `\(n)` without `\(n.dropLast(5))`") }

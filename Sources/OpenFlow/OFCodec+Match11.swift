@@ -90,6 +90,8 @@ extension OFCodec {
       "vlan_vid", "vlan_pcp", "ip_dscp", "ip_proto", "arp_op", "ipv4_src", "ipv4_src_mask", "ipv4_dst",
       "ipv4_dst_mask", "arp_spa", "arp_spa_mask", "arp_tpa", "arp_tpa_mask", "tcp_src", "tcp_dst", "udp_src",
       "udp_dst", "sctp_src", "sctp_dst", "icmpv4_type", "icmpv4_code", "mpls_label", "mpls_tc",
+      // A decoded 1.0 match's unused bits: nothing 1.1 needs.
+      match10Wire,
     ]
     for f in match.fields ?? [] where !known.contains(f.name) { throw e.cannot("match field `\(f.name)`") }
     var wc: UInt32 = 0

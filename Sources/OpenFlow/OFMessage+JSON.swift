@@ -1,8 +1,8 @@
 // Messages as JSON and back, for `zofhost decode` / `zofhost encode`.
 // Output: {"type":..., "version":<wire number>, "xid":..., "msg":{...}}.
 // Input: one such object, an array of them, or one per line. Bytes are hex
-// text under the keys that hold bytes (`data`, `oxm_*`/`oxs_*` keys, and a
-// raw SET_FIELD's `value`/`mask`). Object keys keep their order (see OFJSONReader).
+// text under the keys that hold bytes (`data`, `oxm_*`/`oxs_*` keys, a 1.0
+// match's `_wildcarded`, a HELLO's `rest`, and a raw SET_FIELD's `value`/`mask`). Object keys keep their order (see OFJSONReader).
 
 public struct OFJSONError: Error, CustomStringConvertible, Sendable {
   public var description: String
@@ -60,7 +60,7 @@ extension OFMessage {
   }
 
   static func isBytesKey(_ key: String, _ parent: [(String, OFJSONReader.Node)]) -> Bool {
-    if key == "data" || key.hasPrefix("oxm_") || key.hasPrefix("oxs_") { return true }
+    if key == "data" || key.hasPrefix("oxm_") || key.hasPrefix("oxs_") || key == OFCodec.match10Wire || key == "rest" { return true }
     if key == "value" || key == "mask", case .string(let f)? = parent.first(where: { $0.0 == "field" })?.1, f.hasPrefix("oxm_") {
       return true
     }

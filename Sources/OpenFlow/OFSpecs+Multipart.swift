@@ -110,10 +110,14 @@ extension Specs {
     .u32("duration_sec"), .u32("duration_nsec"), .list("band_stats", SStruct([.u64("packet_band_count"), .u64("byte_band_count")])),
   ])
   static let meterConfigEntry = SStruct([.len, .flags("flags", 2, N.meterFlags), .u32("meter_id", N.meterId, nil), .props("bands", bands)])
+  /// 1.5 adds `features` and 4 bytes of padding (24 bytes in all); Open
+  /// vSwitch sends 1.5 replies in 1.3's 16 bytes. Both decode: without the
+  /// tail there is no `features`, and a reply without `features` encodes
+  /// the short way, so either form round-trips.
   static func meterFeatures(_ v: UInt8) -> [SF] {
     let head: [SF] = [.u32("max_meter"), .flags("band_types", 4, N.bandTypeBits), .flags("capabilities", 4, N.meterFlags),
                       .u8("max_bands"), .u8("max_color"), .pad(2)]
-    return v < v15 ? head : head + [.flags("features", 4, N.meterFeatures), .pad(4)]
+    return v < v15 ? head : head + [.optional([.flags("features", 4, N.meterFeatures), .pad(4)])]
   }
 
   static let queueDescProps = PropSet([("MIN_RATE", 1, [.u16("rate"), .pad(2)]), ("MAX_RATE", 2, [.u16("rate"), .pad(2)])])

@@ -22,7 +22,7 @@ extension Specs {
     ("APPLY_COPYFIELD", 20, [oxmIds]), ("APPLY_COPYFIELD_MISS", 21, [oxmIds]),
     ("PACKET_TYPES", 22, [.custom("oxm_values", OFCodec.decodeOXMValues, OFCodec.encodeOXMValues)]),
     ("EXPERIMENTER", 0xfffe, []), ("EXPERIMENTER_MISS", 0xffff, []),
-  ], experimenter: [0xfffe, 0xffff])
+  ], experimenter: [0xfffe, 0xffff], lastPadOptional: true)
 
   static func tableFeatures(_ v: UInt8) -> SStruct {
     let head: [SF] = v >= v15

@@ -46,6 +46,9 @@ indirect enum SF: Sendable {
   case u32Array(String, Int, FlagTable?)
   /// A nested structure as its own table.
   case sub(String, SStruct)
+  /// Trailing fields a sender may leave out (decoded when bytes remain,
+  /// encoded when one of them is given).
+  case optional([SF])
   /// Custom code for shapes the above cannot say.
   case custom(String, @Sendable (inout ByteReader, UInt8) throws(OFCodecError) -> OFValue,
               @Sendable (OFValue?, inout OFEncoder) throws(OFCodecError) -> Void)
@@ -72,10 +75,14 @@ struct PropSet: Sendable {
   let experimenterTypes: Set<UInt64>
   /// The schema key naming the type ("property"; meter bands use "type").
   let key: String
+  /// Whether the last property's padding may be missing when it ends the
+  /// message (table features: some switches leave it out).
+  let lastPadOptional: Bool
 
   init(_ entries: [(String, UInt64, [SF])], headerPad: Int = 0, pad8: Bool = true,
-       experimenter: Set<UInt64> = [0xffff], key: String = "property") {
+       experimenter: Set<UInt64> = [0xffff], key: String = "property", lastPadOptional: Bool = false) {
     self.key = key
+    self.lastPadOptional = lastPadOptional
     names = NameTable(entries.map { ($0.0, $0.1) })
     var b: [UInt64: [SF]] = [:]
     for e in entries { b[e.1] = e.2 }
@@ -232,6 +239,9 @@ extension OFCodec {
       if set.pad8 { try s.skip((8 - len % 8) % 8, "property padding") }
     case .custom(let n, let dec, _):
       st.out.append(OFField(n, try dec(&s, v)))
+    case .optional(let inner):
+      guard !s.isAtEnd else { return }
+      for x in inner { try decodeField(x, &s, v, start, &st) }
     }
   }
 
@@ -261,7 +271,12 @@ extension OFCodec {
     } else {
       f.append(OFField("data", .bytes(b.rest())))
     }
-    if set.pad8 { try r.skip((8 - len % 8) % 8, "property padding") }
+    if set.pad8 {
+      let pad = (8 - len % 8) % 8
+      // At the very end of the message a missing padding cannot hide anything.
+      let cut = set.lastPadOptional && r.end == r.buf.count && r.remaining < pad
+      try r.skip(cut ? r.remaining : pad, "property padding")
+    }
     return .table(f)
   }
 
@@ -311,6 +326,7 @@ extension OFCodec {
       for f in fs {
         if let n = f.name { known.insert(n) }
         if case .inlineProp(let set, let t) = f, let body = set.bodies[UInt64(t)] { add(body) }
+        if case .optional(let inner) = f { add(inner) }
         if case .oxs = f {
           for (n, _, size) in OXS.fields { if size == 8 && !n.hasSuffix("count") { known.insert(n + "_sec"); known.insert(n + "_nsec") } else { known.insert(n) } }
         }
@@ -391,6 +407,9 @@ extension OFCodec {
       e.out.patchU16(at: start + 2, UInt16(truncatingIfNeeded: len))
       if set.pad8 { e.out.pad8(from: start) }
     case .custom(let n, _, let enc): try enc(m[n], &e)
+    case .optional(let inner):
+      guard inner.contains(where: { $0.name.map { m[$0] != nil } ?? false }) else { return }
+      for x in inner { try encodeField(x, m, &e) }
     }
   }
 

@@ -41,10 +41,15 @@ extension PacketDecoder {
     }
   }
 
+  /// Tags decoded at most; the rest of a deeper stack stays payload, with
+  /// eth_type the next tag's TPID. Real stacks have 1-3 tags (Open vSwitch
+  /// parses 2); without a bound a frame of 1,000 tags cost 1,000 tables.
+  @inlinable static var maxVLANTags: Int { 8 }
+
   /// vlan_vid/vlan_pcp describe the outermost tag, as OXM does. The whole
   /// stack goes in `vlans` only when those two would not say it all: more
   /// than one tag, another TPID than 0x8100, or DEI set. Returns the type
-  /// after the last tag.
+  /// after the last tag decoded (at most `maxVLANTags`).
   @inlinable
   static func decodeVLANs<S: PacketFieldSink>(_ tpid: UInt16, _ c: inout Cursor, _ s: inout S) -> UInt16 {
     let tci = c.u16(0)
@@ -53,7 +58,7 @@ extension PacketDecoder {
     // Tag n sits at 4n, its TPID in the 2 bytes before; counted first so
     // the list is made at its size.
     var n = 1
-    while EtherType.isTPID(c.u16(4 * n - 2)) && c.has(4 * n + 4) { n += 1 }
+    while n < maxVLANTags && EtherType.isTPID(c.u16(4 * n - 2)) && c.has(4 * n + 4) { n += 1 }
     let next = c.u16(4 * n - 2)
     let plain = tpid == EtherType.dot1q && tci & 0x1000 == 0
     if !(plain && n == 1) {

@@ -22,6 +22,32 @@ final class CodecBadInput14Tests: XCTestCase {
                       reason: "truncated")
   }
 
+  /// Table features: the last property of the message may lack its padding
+  /// (the table's length and the message's then end with the property);
+  /// anywhere else padding is still required.
+  func testTableFeaturesLastPaddingMayBeMissing() throws {
+    let table: OFValue = .table([
+      OFField("table_id", .uint(1)), OFField("name", .string("t1")), OFField("max_entries", .uint(10)),
+      OFField("properties", .list([.table([OFField("property", .string("NEXT_TABLES")), OFField("table_ids", .list([.uint(2), .uint(3), .uint(4)]))])])),
+    ])
+    for v in [OFVersion.v1_3, OFVersion.v1_4, OFVersion.v1_5] {
+      let whole = try OFCodec.encode(OFMessage(version: v, type: "REPLY.TABLE_FEATURES", msg: .table([OFField("tables", .list([table]))])))
+      XCTAssertEqual(whole.count, 16 + 64 + 8, "NEXT_TABLES of 3 ids is 7 bytes + 1 of padding")
+      // Cut the padding byte; the table's length (at 16) and the header's follow.
+      var cut = withLength(Array(whole.dropLast()))
+      cut[17] -= 1
+      let m = try OFCodec.decode(cut)
+      XCTAssertEqual(m.msg["tables"]?.list?.first?["properties"]?.list?.first?["table_ids"], .list([.uint(2), .uint(3), .uint(4)]))
+      // Re-encoding writes the padding back.
+      XCTAssertEqual(try OFCodec.encode(m), whole)
+      // Not at the end of the message: a second table follows, padding required.
+      let two = try OFCodec.encode(OFMessage(version: v, type: "REPLY.TABLE_FEATURES", msg: .table([OFField("tables", .list([table, table]))])))
+      var mid = withLength(Array(two[0..<(16 + 64 + 7)]) + Array(two[(16 + 64 + 8)...]))
+      mid[17] -= 1
+      assertDecodeError(mid, type: "REPLY.TABLE_FEATURES", reason: "truncated property padding")
+    }
+  }
+
   func testNestedStructureLengths() {
     // A group bucket (1.3) of length 0 and one longer than the message.
     assertDecodeError(withLength(hex("040f0000 00000001 0000 00 00 00000001 0000 0000 00000000 00000000 00000000")), type: "GROUP_MOD",

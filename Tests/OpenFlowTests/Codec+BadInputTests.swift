@@ -50,10 +50,25 @@ final class CodecBadInputTests: XCTestCase {
     assertDecodeError(withLength(fixed + hex("00040010 00000000 00000010 00000000")), reason: "action length 16 overruns its list")
   }
 
-  func testHelloElements() {
-    assertDecodeError(hex("04000010 00000000 00010002 00000000"), type: "HELLO", reason: "hello element length 2 is below 4", offset: 10)
-    assertDecodeError(hex("04000010 00000000 00010010 00000000"), reason: "truncated hello element")
-    assertDecodeError(hex("04000010 00000000 00010007 00000000"), reason: "version bitmap length 7")
+  /// A HELLO is never refused for its elements: what is whole decodes, a
+  /// broken last element is kept as `rest` (no `versions` then: the header's
+  /// version negotiates), and the bytes round-trip.
+  func testHelloElements() throws {
+    // Length 2 (below the element header), 16 (past the message), cut headers.
+    for text in ["04000010 00000000 00010002 00000000", "04000010 00000000 00010010 00000000",
+                 "0400000c 00000000 00010008", "0400000a 00000000 0001", "04000009 00000000 00"] {
+      let b = hex(text)
+      let m = try assertRoundTrip(b)
+      XCTAssertEqual(m.msg, .table([OFField("rest", .bytes(Array(b[8...])))]), text)
+    }
+    // A whole bitmap, then a cut element: versions stay.
+    let m = try assertRoundTrip(hex("04000016 00000000 00010008 00000012 00020010 0000"))
+    XCTAssertEqual(m.msg["versions"], .list([.uint(1), .uint(4)]))
+    XCTAssertEqual(m.msg["rest"], .bytes(hex("00020010 0000")))
+    // A bitmap of 3 bytes cannot be read: it stays an element, no versions.
+    let odd = try assertRoundTrip(hex("04000010 00000000 00010007 00000000"))
+    XCTAssertNil(odd.msg["versions"])
+    XCTAssertEqual(odd.msg["elements"], .list([.table([OFField("type", .uint(1)), OFField("data", .bytes([0, 0, 0]))])]))
   }
 
   func testPortListNotAMultiple() {

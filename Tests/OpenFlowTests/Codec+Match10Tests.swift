@@ -89,7 +89,75 @@ final class CodecMatch10Tests: XCTestCase {
     var b = try OFCodec.encode(flowMod([OFField("ipv4_src", .string("10.0.0.0")), OFField("ipv4_src_mask", .string("255.255.255.0"))]))
     XCTAssertEqual(hexText(Array(b[8..<12])), "003808ff")
     b[9] = 0x3a  // nw_dst wildcard count 40: still all
-    let m = try OFCodec.decode(b)
-    XCTAssertEqual(m.msg["match"], .table([OFField("ipv4_src", .string("10.0.0.0")), OFField("ipv4_src_mask", .string("255.255.255.0"))]))
+    let m = try assertRoundTrip(b)
+    XCTAssertEqual(m.msg["match"], .table([
+      OFField("ipv4_src", .string("10.0.0.0")), OFField("ipv4_src_mask", .string("255.255.255.0")),
+      OFField("_wildcarded", .bytes(Array(b[8..<48]))),
+    ]))
+  }
+
+  /// Wildcarded fields are not part of the match, whatever they hold (a PCP
+  /// of 52, addresses, ports): the table leaves them out, `_wildcarded` keeps
+  /// the bytes, and the message re-encodes byte for byte.
+  func testWildcardedFieldsKeepTheirBytes() throws {
+    var b = try OFCodec.encode(flowMod([OFField("eth_type", .uint(0x800))]))
+    let garbage = hex("0123 a1a2a3a4a5a6 b1b2b3b4b5b6 fabc 34 ee 0800 ff 99 7777 c0a80001 c0a80002 1234 5678")
+    b.replaceSubrange(12..<48, with: garbage)
+    b[8] = 0xf0  // wildcard bits past the 22 defined
+    let m = try assertRoundTrip(b)
+    XCTAssertEqual(b[28], 0x34, "dl_vlan_pcp 52, wildcarded")
+    XCTAssertEqual(m.msg["match"]?.fields?.map(\.name), ["eth_type", "_wildcarded"])
+    XCTAssertEqual(m.msg["match"]?["_wildcarded"], .bytes(Array(b[8..<48])))
+    // Without the private field the same match encodes the plain way.
+    let plain = try OFCodec.encode(flowMod([OFField("eth_type", .uint(0x800))]))
+    var stripped = m
+    stripped.msg = .table([OFField("match", .table([OFField("eth_type", .uint(0x800))]))])
+    XCTAssertEqual(try OFCodec.encode(stripped), plain)
+    // The field means nothing to other versions' encoders.
+    var m13 = m
+    m13.version = OFVersion.v1_3
+    XCTAssertEqual(try encodeDecode(m13).msg["match"], .table([OFField("eth_type", .uint(0x800))]))
+    m13.version = OFVersion.v1_1
+    XCTAssertEqual(try encodeDecode(m13).msg["match"], .table([OFField("eth_type", .uint(0x800))]))
+    // A plain match carries no `_wildcarded`.
+    XCTAssertNil(try OFCodec.decode(plain).msg["match"]?["_wildcarded"])
+  }
+
+  /// An app may edit a decoded match: edited fields win over `_wildcarded`,
+  /// and bits kept from it never change what is matched.
+  func testEditedMatchOverridesWildcardedBytes() throws {
+    var b = try OFCodec.encode(flowMod([OFField("vlan_vid", .uint(0x1000 | 0x64))]))
+    b[26] = 0xf0  // dl_vlan 0xf064: the high nibble is not part of the VID
+    let m = try assertRoundTrip(b)
+    XCTAssertEqual(m.msg["match"]?["vlan_vid"], .uint(0x1064))
+    XCTAssertNotNil(m.msg["match"]?["_wildcarded"])
+    // VID 0xfff under the kept 0xf nibble would read 0xffff, "no VLAN": the encoder writes it plainly.
+    var edited = m
+    edited.msg = .table([OFField("match", .table([OFField("vlan_vid", .uint(0x1fff)), m.msg["match"]!.fields![1]]))])
+    let again = try OFCodec.encode(edited)
+    XCTAssertEqual(hexText(Array(again[26..<28])), "0fff")
+    XCTAssertEqual(try OFCodec.decode(again).msg["match"]?["vlan_vid"], .uint(0x1fff))
+    // Matching a field that was wildcarded: the edit's value, not the kept bytes.
+    edited.msg = .table([OFField("match", .table([OFField("vlan_vid", .uint(0x1064)), OFField("tcp_dst", .uint(80)), m.msg["match"]!.fields![1]]))])
+    XCTAssertEqual(try OFCodec.decode(try OFCodec.encode(edited)).msg["match"]?["tcp_dst"], .uint(80))
+  }
+
+  /// Any 40 bytes that decode re-encode to themselves (seeded, 2,000 matches).
+  func testRandomMatchesRoundTrip() throws {
+    var state: UInt64 = 0x10f0_4a7c
+    func next() -> UInt8 {
+      state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+      return UInt8(truncatingIfNeeded: state >> 33)
+    }
+    var decoded = 0
+    for _ in 0..<2000 {
+      var b = try OFCodec.encode(flowMod([]))
+      for i in 8..<48 { b[i] = next() }
+      b[28] &= next() < 200 ? 0x07 : 0xff  // a matched PCP over 7 is refused: mostly keep it valid
+      guard let m = try? OFCodec.decode(b) else { continue }
+      decoded += 1
+      XCTAssertEqual(hexText(try OFCodec.encode(m)), hexText(b))
+    }
+    XCTAssertGreaterThan(decoded, 1000)
   }
 }

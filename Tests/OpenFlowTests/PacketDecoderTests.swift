@@ -279,6 +279,53 @@ final class PacketDecoderTests: XCTestCase {
     XCTAssertEqual(cut["payload"], .bytes([0]))
   }
 
+  /// Counts what the decoder hands over: the work done, independent of the clock.
+  struct CountingSink: PacketFieldSink {
+    var steps = 0
+    var payload = 0
+    mutating func uint(_ key: PacketKey, _ v: UInt64) { steps += 1 }
+    mutating func mac(_ key: PacketKey, _ b: UnsafeRawBufferPointer) { steps += 1 }
+    mutating func ipv4(_ key: PacketKey, _ v: UInt32) { steps += 1 }
+    mutating func ipv6(_ key: PacketKey, _ b: UnsafeRawBufferPointer) { steps += 1 }
+    mutating func bytes(_ key: PacketKey, _ b: UnsafeRawBufferPointer) { steps += 1; if key == .payload { payload = b.count } }
+    mutating func text(_ key: PacketKey, _ b: UnsafeRawBufferPointer) { steps += 1 }
+    mutating func beginList(_ key: PacketKey, count: Int) { steps += 1 }
+    mutating func beginItem(fields: Int) { steps += 1 }
+    mutating func endItem() { steps += 1 }
+    mutating func endList() { steps += 1 }
+  }
+
+  /// A stack of 1,000 tags decodes its first 8 (`maxVLANTags`); the rest is
+  /// payload, eth_type the 9th tag's TPID, and the frame still builds back.
+  func testVLANStackIsBounded() throws {
+    func frame(_ tags: Int) -> [UInt8] {
+      var f = eth
+      for i in 0..<tags { f += [0x81, 0x00, 0x00, UInt8(i % 200 + 1)] }
+      return f + hex("0800") + [UInt8](repeating: 0xab, count: 20)
+    }
+    let max = PacketDecoder.maxVLANTags
+    XCTAssertEqual(max, 8)
+    let deep = decode(frame(1000))
+    XCTAssertEqual(deep["vlans"]?.list?.count, max)
+    XCTAssertEqual(deep["vlans"]?.list?.last?["vid"], .uint(UInt64(max)))
+    XCTAssertEqual(deep["eth_type"], .uint(0x8100))
+    XCTAssertEqual(deep["payload"]?.bytes?.count, (1000 - max) * 4 - 2 + 2 + 20)
+    XCTAssertEqual(deep["payload"]?.bytes?.prefix(2), [0x00, UInt8(max + 1)])
+    let built = try PacketBuilder.build(deep)
+    XCTAssertEqual(built, frame(1000))
+    // Up to the bound every tag is decoded and the IPv4 type seen.
+    XCTAssertEqual(decode(frame(max))["vlans"]?.list?.count, max)
+    XCTAssertEqual(decode(frame(max))["eth_type"], .uint(0x800))
+    // The work is bounded: 1,000 tags cost what 9 do, and not 30 times one tag.
+    func steps(_ tags: Int) -> Int {
+      var sink = CountingSink()
+      frame(tags).withUnsafeBytes { PacketDecoder.decode($0, into: &sink) }
+      return sink.steps
+    }
+    XCTAssertEqual(steps(1000), steps(max + 1))
+    XCTAssertLessThanOrEqual(steps(1000), 12 * steps(1), "steps: 1 tag \(steps(1)), 1,000 tags \(steps(1000))")
+  }
+
   func testMPLS() {
     // One label (16, tc 5, bottom, ttl 63), then IPv4.
     let one = decode(eth + hex("8847 00010b3f") + ipv4(proto: 17, hex("1000 2000 0008 0000")).dropFirst(2))
