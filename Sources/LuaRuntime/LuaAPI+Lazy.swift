@@ -209,20 +209,22 @@ extension LuaRuntime {
   /// whole check when the head was made, so finding where the data starts is
   /// enough.
   private static func pushData(_ L: OpaquePointer, _ msg: Int32) {
+    let s = LuaStack(L)
     let msg = lua_absindex(L, msg)
-    let top = lua_gettop(L)
-    rawField(L, msg, .data)
-    guard lua_type(L, top + 1) == LUA_TNIL, restWaits(L, msg) else { return }
-    defer { lua_settop(L, top + 1) }
-    guard pushEventFrame(L, of: msg) else { return }
-    let stack = LuaStack(L)
-    withFrame(stack, at: top + 3) { b in
-      guard let at = OFPacketInView.dataStart(in: b) else { return }
-      stack.push(UnsafeRawBufferPointer(rebasing: b[at...]))
-      lua_copy(L, -1, top + 1)
-      lua_pushvalue(L, LazyUp.data.index)
-      lua_rotate(L, -2, 1)
-      lua_rawset(L, msg)
+    s.balanced(pushing: 1) {
+      let data = lua_gettop(L) + 1
+      rawField(L, msg, .data)
+      guard s.isNil(data), restWaits(L, msg) else { return }
+      // The event, its frame and the frame's offset go once `data` is set.
+      s.restoring(to: data) {
+        guard pushEventFrame(L, of: msg) else { return }
+        withFrame(s, at: data + 2) { b in
+          guard let at = OFPacketInView.dataStart(in: b) else { return }
+          s.push(UnsafeRawBufferPointer(rebasing: b[at...]))
+          lua_copy(L, -1, data)
+          s.setRawField(of: msg, keyAt: LazyUp.data.index)
+        }
+      }
     }
   }
 
@@ -233,17 +235,19 @@ extension LuaRuntime {
   @discardableResult
   private static func fillRest(_ L: OpaquePointer, _ msg: Int32) -> Bool {
     guard restWaits(L, msg) else { return false }
+    let s = LuaStack(L)
     let msg = lua_absindex(L, msg)
-    let data = lacksData(L, msg)
-    let top = lua_gettop(L)
-    let stack = LuaStack(L)
-    _ = withEventFrame(L, of: msg) { w in
-      stack.setPacketInFields(w, into: msg, strings: zs_upvalueindex(2), withoutMatch: true, part: .rest)
-      if data { stack.setPacketInFields(w, into: msg, strings: zs_upvalueindex(2), part: .data) }
+    s.balanced {
+      let data = lacksData(L, msg)
+      // The event and its frame go once the fields are set.
+      s.restoring {
+        _ = withEventFrame(L, of: msg) { w in
+          s.setPacketInFields(w, into: msg, strings: PacketInStrings.first, withoutMatch: true, part: .rest)
+          if data { s.setPacketInFields(w, into: msg, strings: PacketInStrings.first, part: .data) }
+        }
+      }
+      setMeta(L, of: msg, .packetInMeta)
     }
-    lua_settop(L, top)
-    lua_pushvalue(L, LazyUp.packetInMeta.index)
-    lua_setmetatable(L, msg)
     return true
   }
 
@@ -336,7 +340,7 @@ extension LuaRuntime {
     if field == .match {
       // The match lets the event go, and the rest needs it.
       fillRest(L, msg)
-      let pushed = withEventFrame(L, of: msg) { w in stack.pushPacketInMatch(w, strings: zs_upvalueindex(2)) }
+      let pushed = withEventFrame(L, of: msg) { w in stack.pushPacketInMatch(w, strings: PacketInStrings.first) }
       if pushed != true { lua_pushnil(L) }
       // The event is let go.
       lua_pushnil(L)
@@ -496,6 +500,12 @@ extension LuaRuntime {
     let t = lua_absindex(L, t)
     lua_pushvalue(L, key.index)
     lua_rawget(L, t)
+  }
+
+  /// Gives the table at `t` zofhost's metatable `meta`.
+  private static func setMeta(_ L: OpaquePointer, of t: Int32, _ meta: LazyUp) {
+    lua_pushvalue(L, meta.index)
+    lua_setmetatable(L, t)
   }
 
   /// Pushes the message of the event at `ev` (decoded from its frame), or
