@@ -63,7 +63,7 @@ extension LuaRuntime {
       matchLeft = later && w.version != OFVersion.v1_1
       // Room for `pkt`.
       if into == nil { lua_createtable(L, 0, Int32(truncatingIfNeeded: w.fieldCount) + Int32(roomFor("PACKET_IN"))) }
-      stack.setPacketInFields(w, into: into ?? -1, strings: zs_upvalueindex(2), withoutMatch: matchLeft)
+      stack.setPacketInFields(w, into: into ?? -1, strings: PacketInStrings.first, withoutMatch: matchLeft)
       return true
     }
     if fast == true {

@@ -52,7 +52,7 @@ extension LuaRuntime {
   /// PacketInStrings ones (LazyUp order).
   private static let lazyStrings = ["msg", "datapath", "datapath_id", "version", "xid", "conn_id", "time",
                                     "type", "PACKET_IN", "match", "pkt", "data"]
-  private enum LazyUp: Int {
+  enum LazyUp: Int {
     case msg, datapath, datapathId, version, xid, connId, time, type, packetIn, match, pkt, data
     /// Then the six tables given to core.lazy_fields, then PacketKey's names.
     case datapaths, packetInMeta, partialMeta, partialFrames, eventMeta, packetInRestMeta, packetKeys
@@ -191,7 +191,7 @@ extension LuaRuntime {
 
   /// Whether the fields past the head of the PACKET_IN message at `msg`
   /// are still to come (its metatable says so).
-  private static func restWaits(_ L: OpaquePointer, _ msg: Int32) -> Bool {
+  static func restWaits(_ L: OpaquePointer, _ msg: Int32) -> Bool {
     ownMeta(L, msg, .packetInRestMeta) == true
   }
 
@@ -208,21 +208,23 @@ extension LuaRuntime {
   /// from its event's frame first if it still waits. The frame passed the
   /// whole check when the head was made, so finding where the data starts is
   /// enough.
-  private static func pushData(_ L: OpaquePointer, _ msg: Int32) {
+  static func pushData(_ L: OpaquePointer, _ msg: Int32) {
+    let s = LuaStack(L)
     let msg = lua_absindex(L, msg)
-    let top = lua_gettop(L)
-    rawField(L, msg, .data)
-    guard lua_type(L, top + 1) == LUA_TNIL, restWaits(L, msg) else { return }
-    defer { lua_settop(L, top + 1) }
-    guard pushEventFrame(L, of: msg) else { return }
-    let stack = LuaStack(L)
-    withFrame(stack, at: top + 3) { b in
-      guard let at = OFPacketInView.dataStart(in: b) else { return }
-      stack.push(UnsafeRawBufferPointer(rebasing: b[at...]))
-      lua_copy(L, -1, top + 1)
-      lua_pushvalue(L, LazyUp.data.index)
-      lua_rotate(L, -2, 1)
-      lua_rawset(L, msg)
+    s.balanced(pushing: 1) {
+      let data = lua_gettop(L) + 1
+      rawField(L, msg, .data)
+      guard s.isNil(data), restWaits(L, msg) else { return }
+      // The event, its frame and the frame's offset go once `data` is set.
+      s.restoring(to: data) {
+        guard pushEventFrame(L, of: msg) else { return }
+        withFrame(s, at: data + 2) { b in
+          guard let at = OFPacketInView.dataStart(in: b) else { return }
+          s.push(UnsafeRawBufferPointer(rebasing: b[at...]))
+          lua_copy(L, -1, data)
+          s.setRawField(of: msg, keyAt: LazyUp.data.index)
+        }
+      }
     }
   }
 
@@ -231,19 +233,21 @@ extension LuaRuntime {
   /// its metatable is the one of messages whose match alone may wait. True
   /// if they waited.
   @discardableResult
-  private static func fillRest(_ L: OpaquePointer, _ msg: Int32) -> Bool {
+  static func fillRest(_ L: OpaquePointer, _ msg: Int32) -> Bool {
     guard restWaits(L, msg) else { return false }
+    let s = LuaStack(L)
     let msg = lua_absindex(L, msg)
-    let data = lacksData(L, msg)
-    let top = lua_gettop(L)
-    let stack = LuaStack(L)
-    _ = withEventFrame(L, of: msg) { w in
-      stack.setPacketInFields(w, into: msg, strings: zs_upvalueindex(2), withoutMatch: true, part: .rest)
-      if data { stack.setPacketInFields(w, into: msg, strings: zs_upvalueindex(2), part: .data) }
+    s.balanced {
+      let data = lacksData(L, msg)
+      // The event and its frame go once the fields are set.
+      s.restoring {
+        _ = withEventFrame(L, of: msg) { w in
+          s.setPacketInFields(w, into: msg, strings: PacketInStrings.first, withoutMatch: true, part: .rest)
+          if data { s.setPacketInFields(w, into: msg, strings: PacketInStrings.first, part: .data) }
+        }
+      }
+      setMeta(L, of: msg, .packetInMeta)
     }
-    lua_settop(L, top)
-    lua_pushvalue(L, LazyUp.packetInMeta.index)
-    lua_setmetatable(L, msg)
     return true
   }
 
@@ -271,7 +275,7 @@ extension LuaRuntime {
   /// one past the head (nil for any other key). By its bytes: a filter asks
   /// this of every key the head lacks (eth_type...), and comparing with
   /// upvalues cost more than reading the key once.
-  private static func lackedField(_ L: OpaquePointer, _ k: Int32) -> PacketInPart? {
+  static func lackedField(_ L: OpaquePointer, _ k: Int32) -> PacketInPart? {
     guard lua_type(L, k) == LUA_TSTRING else { return nil }
     var len = 0
     guard let p = zs_tolstring(L, k, &len) else { return nil }
@@ -284,13 +288,13 @@ extension LuaRuntime {
   }
 
   /// The lazy event field the key at `k` names.
-  private static func eventField(_ L: OpaquePointer, _ k: Int32) -> LazyUp? {
+  static func eventField(_ L: OpaquePointer, _ k: Int32) -> LazyUp? {
     guard lua_type(L, k) == LUA_TSTRING else { return nil }
     return LazyUp.event.first { lua_rawequal(L, k, $0.index) != 0 }
   }
 
   /// The lazy PACKET_IN message field (match or pkt) the key at `k` names.
-  private static func packetInField(_ L: OpaquePointer, _ k: Int32) -> LazyUp? {
+  static func packetInField(_ L: OpaquePointer, _ k: Int32) -> LazyUp? {
     guard lua_type(L, k) == LUA_TSTRING else { return nil }
     if lua_rawequal(L, k, LazyUp.match.index) != 0 { return .match }
     return lua_rawequal(L, k, LazyUp.pkt.index) != 0 ? .pkt : nil
@@ -298,7 +302,7 @@ extension LuaRuntime {
 
   /// Pushes the event field `field` of the event at `ev`, made now and kept
   /// in the event; false with why on top when its frame is malformed.
-  private static func pushEventField(_ L: OpaquePointer, _ ev: Int32, _ field: LazyUp) -> Bool {
+  static func pushEventField(_ L: OpaquePointer, _ ev: Int32, _ field: LazyUp) -> Bool {
     let ev = lua_absindex(L, ev)
     let top = lua_gettop(L)
     switch field {
@@ -329,14 +333,14 @@ extension LuaRuntime {
 
   /// Pushes the PACKET_IN message field `field` (match or pkt) of the message
   /// at `msg`, made now and kept in the message (nil when it has none).
-  private static func pushPacketInField(_ L: OpaquePointer, _ msg: Int32, _ field: LazyUp) {
+  static func pushPacketInField(_ L: OpaquePointer, _ msg: Int32, _ field: LazyUp) {
     let msg = lua_absindex(L, msg)
     let top = lua_gettop(L)
     let stack = LuaStack(L)
     if field == .match {
       // The match lets the event go, and the rest needs it.
       fillRest(L, msg)
-      let pushed = withEventFrame(L, of: msg) { w in stack.pushPacketInMatch(w, strings: zs_upvalueindex(2)) }
+      let pushed = withEventFrame(L, of: msg) { w in stack.pushPacketInMatch(w, strings: PacketInStrings.first) }
       if pushed != true { lua_pushnil(L) }
       // The event is let go.
       lua_pushnil(L)
@@ -361,119 +365,9 @@ extension LuaRuntime {
     keep(L, in: msg, field, top: top)
   }
 
-  private static func tableMatch(_ L: OpaquePointer) -> Int32 {
-    lua_settop(L, 2)
-    let f: Int32 = 1, ev: Int32 = 2, msg: Int32 = 3, pkt: Int32 = 4, key: Int32 = 5, want: Int32 = 6
-    guard lua_type(L, f) == LUA_TTABLE, lua_type(L, ev) == LUA_TTABLE else { return 0 }
-    // Only metatables of zofhost's own: an app's may do anything on a read.
-    guard let evLazy = ownMeta(L, ev, .eventMeta) else { return 0 }
-    rawField(L, ev, .msg)
-    if lua_type(L, msg) == LUA_TNIL && evLazy {
-      lua_settop(L, ev)
-      guard pushEventField(L, ev, .msg) else {
-        lua_pushboolean(L, 0)
-        lua_rotate(L, -2, 1)
-        return 2
-      }
-    }
-    let msgTable = lua_type(L, msg) == LUA_TTABLE
-    guard lua_type(L, msg) == LUA_TNIL || msgTable else { return 0 }
-    // A message whose rest waits holds its head only: a key no rest field
-    // has is not in it, and needs no filling in to say so.
-    var msgLazy = false, msgRest = false
-    if msgTable && lua_getmetatable(L, msg) != 0 {
-      msgRest = lua_rawequal(L, -1, LazyUp.packetInRestMeta.index) != 0
-      msgLazy = msgRest || lua_rawequal(L, -1, LazyUp.packetInMeta.index) != 0
-      lua_settop(L, msg)
-      // An app's own metatable.
-      guard msgLazy else { return 0 }
-    }
-    lua_pushnil(L)  // pkt, once needed
-    lua_pushnil(L)
-    while lua_next(L, f) != 0 {
-      // The value (at want + 1): the message's field, its packet's, or the event's.
-      lua_pushnil(L)
-      if msgTable {
-        lua_settop(L, want)
-        lua_pushvalue(L, key)
-        lua_rawget(L, msg)
-        if lua_type(L, -1) == LUA_TNIL, msgLazy {
-          lua_settop(L, want)
-          if let field = packetInField(L, key) {
-            pushPacketInField(L, msg, field)
-          } else if msgRest, let lacked = lackedField(L, key) {
-            if lacked == .data {
-              pushData(L, msg)
-            } else {
-              fillRest(L, msg)
-              lua_pushvalue(L, key)
-              lua_rawget(L, msg)
-            }
-          } else {
-            lua_pushnil(L)
-          }
-        }
-        if lua_type(L, -1) == LUA_TNIL {
-          lua_settop(L, want)
-          if lua_type(L, pkt) == LUA_TNIL {
-            rawField(L, msg, .pkt)
-            if lua_type(L, -1) == LUA_TNIL && msgLazy {
-              lua_settop(L, want)
-              pushPacketInField(L, msg, .pkt)
-            }
-            lua_copy(L, -1, pkt)
-            lua_settop(L, want)
-          }
-          if lua_type(L, pkt) == LUA_TTABLE {
-            lua_pushvalue(L, key)
-            lua_rawget(L, pkt)
-            if lua_type(L, -1) == LUA_TNIL && lua_getmetatable(L, pkt) != 0 {
-              guard lua_rawequal(L, -1, LazyUp.partialMeta.index) != 0 else { return 0 }
-              lua_settop(L, want)
-              LuaStack(L).finishPartialPacket(at: pkt)
-              lua_pushvalue(L, key)
-              lua_rawget(L, pkt)
-            }
-          } else if lua_type(L, pkt) != LUA_TNIL {
-            return 0
-          } else {
-            lua_pushnil(L)
-          }
-        }
-      }
-      if lua_type(L, -1) == LUA_TNIL {
-        lua_settop(L, want)
-        lua_pushvalue(L, key)
-        lua_rawget(L, ev)
-        if lua_type(L, -1) == LUA_TNIL, evLazy, let field = eventField(L, key) {
-          lua_settop(L, want)
-          guard pushEventField(L, ev, field) else {
-            lua_pushboolean(L, 0)
-            lua_rotate(L, -2, 1)
-            return 2
-          }
-        }
-      }
-      // `~=` may run an __eq of the app's tables: Lua decides those.
-      for i in want...want + 1 {
-        let t = lua_type(L, i)
-        if t == LUA_TTABLE || t == LUA_TUSERDATA { return 0 }
-      }
-      if lua_rawequal(L, want, want + 1) == 0 {
-        lua_pushboolean(L, 1)
-        lua_pushboolean(L, 0)
-        return 2
-      }
-      lua_settop(L, key)
-    }
-    lua_pushboolean(L, 1)
-    lua_pushboolean(L, 1)
-    return 2
-  }
-
   /// Whether the table at `t` has zofhost's metatable `own` (true) or none
   /// (false); nil for any other.
-  private static func ownMeta(_ L: OpaquePointer, _ t: Int32, _ own: LazyUp) -> Bool? {
+  static func ownMeta(_ L: OpaquePointer, _ t: Int32, _ own: LazyUp) -> Bool? {
     guard lua_getmetatable(L, t) != 0 else { return false }
     let same = lua_rawequal(L, -1, own.index) != 0
     lua_settop(L, -2)
@@ -492,10 +386,16 @@ extension LuaRuntime {
   }
 
   /// Pushes t[key] for the table at `t`, read raw.
-  private static func rawField(_ L: OpaquePointer, _ t: Int32, _ key: LazyUp) {
+  static func rawField(_ L: OpaquePointer, _ t: Int32, _ key: LazyUp) {
     let t = lua_absindex(L, t)
     lua_pushvalue(L, key.index)
     lua_rawget(L, t)
+  }
+
+  /// Gives the table at `t` zofhost's metatable `meta`.
+  static func setMeta(_ L: OpaquePointer, of t: Int32, _ meta: LazyUp) {
+    lua_pushvalue(L, meta.index)
+    lua_setmetatable(L, t)
   }
 
   /// Pushes the message of the event at `ev` (decoded from its frame), or

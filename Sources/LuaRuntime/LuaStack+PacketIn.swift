@@ -38,6 +38,9 @@ enum PacketInStrings {
   /// its function pointer (the pseudo-index of the first is what the fill
   /// functions below take as `strings`).
   static func upvalue(_ k: Int) -> Int32 { Int32(2 + k) }
+
+  /// The pseudo-index of the first, in a function that carries them.
+  static var first: Int32 { zs_upvalueindex(upvalue(0)) }
 }
 
 /// Which of a PACKET_IN's top-level fields to set: all; `data`, on its
