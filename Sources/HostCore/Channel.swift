@@ -78,12 +78,12 @@ final class Channel: ConnectionDelegate {
   }
 
   /// Where a run of PACKET_INs from `off` ends: each as `receive` would hand
-  /// to the apps (channel up, the channel's version, no request claims its xid).
+  /// to the apps (channel up, the channel's version; no request is answered
+  /// by a PACKET_IN, whatever its xid).
   private func packetInsEnd(_ all: UnsafeRawBufferPointer, from off: Int) -> Int {
-    guard state == .up, let dp = datapath else { return off }
+    guard state == .up, datapath != nil else { return off }
     var end = off
     while end < all.count, all[end] == version, all[end + 1] == OFHeader.packetInType {
-      if dp.hasPending && dp.claims(xid: OFHeader.xid(all, at: end)) { break }
       end += OFHeader.length(all, at: end)
     }
     return end

@@ -1,0 +1,99 @@
+import OpenFlow
+import Reactor
+import TestSupport
+import XCTest
+
+@testable import HostCore
+
+/// What a switch can make the host hold, and what answers a request.
+final class BoundsTests: XCTestCase {
+  var loop: EventLoop!
+  var host: Controller!
+  var sink: RecordingSink!
+  var log: CaptureLog!
+
+  func make(_ configure: (inout HostConfig) -> Void = { _ in }) {
+    loop = try! EventLoop()
+    var config = HostConfig()
+    config.listen = []
+    configure(&config)
+    log = CaptureLog()
+    host = Controller(loop: loop, config: config, logger: log.logger)
+    sink = RecordingSink()
+    host.dispatcher.sink = sink
+    host.dispatcher.setApps([AppEntry(name: "t", precedence: 100, index: 1)])
+  }
+
+  func packetIn(xid: UInt32, size: Int = 20) -> [UInt8] {
+    let frame: [UInt8] = [2, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0, 1, 0x08, 0x00] + [UInt8](repeating: 0xab, count: size)
+    return try! OFCodec.encode(OFMessage(version: OFVersion.v1_3, type: "PACKET_IN", xid: xid, msg: .table([
+      "buffer_id": .string("NO_BUFFER"), "reason": .string("NO_MATCH"), "match": .table(["in_port": .uint(1)]),
+      "data": .bytes(frame),
+    ])))
+  }
+
+  // Replies by xid and type
+
+  func testReplyTypesComeFromTheCodecsNames() {
+    XCTAssertEqual(OFCodec.replyTypeName(ofRequest: "BARRIER_REQUEST"), "BARRIER_REPLY")
+    XCTAssertEqual(OFCodec.replyTypeName(ofRequest: "ECHO_REQUEST"), "ECHO_REPLY")
+    XCTAssertEqual(OFCodec.replyTypeName(ofRequest: "FEATURES_REQUEST"), "FEATURES_REPLY")
+    XCTAssertEqual(OFCodec.replyTypeName(ofRequest: "GET_CONFIG_REQUEST"), "GET_CONFIG_REPLY")
+    XCTAssertEqual(OFCodec.replyTypeName(ofRequest: "ROLE_REQUEST"), "ROLE_REPLY")
+    XCTAssertEqual(OFCodec.replyTypeName(ofRequest: "GET_ASYNC_REQUEST"), "GET_ASYNC_REPLY")
+    XCTAssertEqual(OFCodec.replyTypeName(ofRequest: "QUEUE_GET_CONFIG_REQUEST"), "QUEUE_GET_CONFIG_REPLY")
+    XCTAssertEqual(OFCodec.replyTypeName(ofRequest: "REQUEST.FLOW_DESC"), "REPLY.FLOW_DESC")
+    XCTAssertEqual(OFCodec.replyTypeName(ofRequest: "REQUEST.EXPERIMENTER"), "REPLY.EXPERIMENTER")
+    XCTAssertEqual(OFCodec.replyTypeName(ofRequest: "EXPERIMENTER"), "EXPERIMENTER")
+    XCTAssertEqual(OFCodec.replyTypeName(ofRequest: "BUNDLE_CONTROL"), "BUNDLE_CONTROL")
+    XCTAssertNil(OFCodec.replyTypeName(ofRequest: "FLOW_MOD"))
+    XCTAssertNil(OFCodec.replyTypeName(ofRequest: "PACKET_OUT"))
+  }
+
+  /// A PACKET_IN carrying a pending barrier's xid reaches the apps; the
+  /// barrier ends with its own reply.
+  func testAPacketInWithAPendingXidIsDispatched() throws {
+    make()
+    let sw = FakeSwitch(host: host, version: OFVersion.v1_3)
+    sw.pump(loop)
+    sink.seen.removeAll()
+    let dp = try XCTUnwrap(host.datapaths.first)
+    var replies: [String] = []
+    let xid = try dp.request(OFMessage(version: 4, type: "BARRIER_REQUEST", xid: 0, msg: .emptyTable)) { frame, _ in
+      replies.append(frame.map { OFCodec.typeName($0) } ?? "closed")
+    }
+    sw.pump(loop)
+    sw.sendRaw(packetIn(xid: xid))
+    sw.pump(loop)
+    XCTAssertEqual(sink.seen.filter { $0.hasPrefix("PACKET_IN@") }, ["PACKET_IN@1"])
+    XCTAssertEqual(replies, [])
+    XCTAssertEqual(dp.pendingCount, 1)
+    sw.send(OFMessage(version: 4, type: "BARRIER_REPLY", xid: xid, msg: .emptyTable))
+    sw.pump(loop)
+    XCTAssertEqual(replies, ["BARRIER_REPLY"])
+    XCTAssertEqual(dp.pendingCount, 0)
+  }
+
+  /// An ERROR answers any request; another request's reply type does not.
+  func testOnlyTheReplyTypeOrAnErrorAnswers() throws {
+    make()
+    let sw = FakeSwitch(host: host, version: OFVersion.v1_3)
+    sw.pump(loop)
+    sink.seen.removeAll()
+    let dp = try XCTUnwrap(host.datapaths.first)
+    var replies: [String] = []
+    let xid = try dp.request(OFMessage(version: 4, type: "REQUEST.DESC", xid: 0, msg: .emptyTable)) { frame, _ in
+      replies.append(frame.map { OFCodec.typeName($0) } ?? "closed")
+    }
+    sw.send(OFMessage(version: 4, type: "BARRIER_REPLY", xid: xid, msg: .emptyTable))
+    sw.pump(loop)
+    XCTAssertEqual(replies, [])
+    XCTAssertEqual(sink.seen.filter { $0.hasPrefix("BARRIER_REPLY@") }, ["BARRIER_REPLY@1"])
+    sw.send(OFMessage(version: 4, type: "ERROR", xid: xid, msg: .table([
+      "type": .string("BAD_REQUEST"), "code": .string("BAD_MULTIPART"), "data": .bytes([]),
+    ])))
+    sw.pump(loop)
+    XCTAssertEqual(replies, ["ERROR"])
+    XCTAssertEqual(dp.pendingCount, 0)
+  }
+}
