@@ -20,6 +20,8 @@ final class Channel: ConnectionDelegate {
   var echoPending = false
   /// Messages that came before CHANNEL_UP; replayed right after it.
   var early: [[UInt8]] = []
+  /// Bytes of the handshake's PORT_DESC reply so far.
+  var portBytes = 0
   /// Complete messages copied out of the input, so a handler that closes the
   /// connection never pulls the reactor's buffer from under the framing loop.
   private var batch: [UInt8] = []
@@ -97,7 +99,7 @@ final class Channel: ConnectionDelegate {
 
   /// One whole message from the switch.
   private func receive(_ frame: UnsafeRawBufferPointer) {
-    guard let header = OFHeader(frame) else { return }
+    guard let header = OFHeader(frame), state != .closed else { return }
     if state == .hello {
       handshakeHello(header, frame)
       return

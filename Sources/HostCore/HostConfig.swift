@@ -13,6 +13,11 @@ public struct HostConfig {
   public var handshakeTimeout: Double = 10
   /// Messages that arrive before CHANNEL_UP are held (not lost) up to this many.
   public var earlyMessageLimit = 1000
+  /// The handshake's port list (the PORT_DESC reply, 1.3 on): a switch that
+  /// sends more ports than this (OFPP_MAX, all a switch can number), or more
+  /// bytes of reply, is closed.
+  public var handshakePortLimit = 0xff00
+  public var handshakePortByteLimit = 8 << 20
 
   public init() {}
 }

@@ -96,4 +96,82 @@ final class BoundsTests: XCTestCase {
     XCTAssertEqual(replies, ["ERROR"])
     XCTAssertEqual(dp.pendingCount, 0)
   }
+
+  // The handshake, played by hand
+
+  /// A switch that has said HELLO and waits for FEATURES_REQUEST.
+  func silentSwitch() throws -> FakeSwitch {
+    let sw = FakeSwitch(host: host, version: OFVersion.v1_3, answerHandshake: false)
+    sw.send(OFMessage(version: 4, type: "HELLO", xid: 1, msg: .emptyTable))
+    sw.pump(loop)
+    XCTAssertNotNil(sw.received.first { $0.type == "FEATURES_REQUEST" })
+    return sw
+  }
+
+  func sendFeatures(_ sw: FakeSwitch) throws {
+    let req = try XCTUnwrap(sw.received.first { $0.type == "FEATURES_REQUEST" })
+    sw.send(OFMessage(version: 4, type: "FEATURES_REPLY", xid: req.xid, msg: .table([
+      "datapath_id": .string(DatapathID.format(sw.dpid)), "n_buffers": .uint(0), "n_tables": .uint(254),
+      "auxiliary_id": .uint(0), "capabilities": .list([]),
+    ])))
+    sw.pump(loop)
+  }
+
+  func portDescPart(xid: UInt32, from first: UInt64, count: Int, more: Bool) -> OFMessage {
+    OFMessage(version: 4, type: "REPLY.PORT_DESC", xid: xid, msg: .table([
+      "flags": .list(more ? [.string("REPLY_MORE")] : []),
+      "ports": .list((0..<UInt64(count)).map { FakeSwitch.port(first + $0, "p\(first + $0)") }),
+    ]))
+  }
+
+  /// A PORT_DESC reply with REPLY_MORE forever during the handshake: past the
+  /// bound the channel is closed with a clear log line and an ERROR.
+  func testEndlessPortDescDuringHandshakeCloses() throws {
+    make { $0.handshakePortLimit = 100 }
+    let sw = try silentSwitch()
+    try sendFeatures(sw)
+    let req = try XCTUnwrap(sw.received.first { $0.type == "REQUEST.PORT_DESC" })
+    var parts = 0
+    while !sw.peerClosed && parts < 1000 {
+      sw.send(portDescPart(xid: req.xid, from: UInt64(parts * 30 + 1), count: 30, more: true))
+      parts += 1
+      sw.pump(loop, quietRounds: 1)
+    }
+    XCTAssertTrue(sw.peerClosed)
+    XCTAssertEqual(parts, 4, "closed at the part that passed 100 ports")
+    XCTAssertEqual(sw.received.first { $0.type == "ERROR" }?.msg["code"]?.string, "MULTIPART_BUFFER_OVERFLOW")
+    XCTAssertFalse(sink.seen.contains { $0.hasPrefix("CHANNEL_UP") })
+    let lines = log.lines.filter { $0.hasPrefix("error") && $0.contains("PORT_DESC reply passed 100 ports") }
+    XCTAssertEqual(lines.count, 1, log.lines.joined(separator: "\n"))
+    XCTAssertTrue(lines[0].contains("fake-switch-1") && lines[0].contains("120 ports"))
+  }
+
+  /// The byte bound on the reply holds too (parts with no port at all).
+  func testPortDescBytesAreBounded() throws {
+    make { $0.handshakePortByteLimit = 4096 }
+    let sw = try silentSwitch()
+    try sendFeatures(sw)
+    let req = try XCTUnwrap(sw.received.first { $0.type == "REQUEST.PORT_DESC" })
+    var parts = 0
+    while !sw.peerClosed && parts < 1000 {
+      sw.send(portDescPart(xid: req.xid, from: 1, count: 0, more: true))
+      parts += 1
+      sw.pump(loop, quietRounds: 1)
+    }
+    XCTAssertTrue(sw.peerClosed)
+    XCTAssertEqual(parts, 4096 / 16 + 1)
+  }
+
+  /// A port list within the bounds still comes whole, over several parts.
+  func testPortDescInPartsWithinTheBound() throws {
+    make { $0.handshakePortLimit = 100 }
+    let sw = try silentSwitch()
+    try sendFeatures(sw)
+    let req = try XCTUnwrap(sw.received.first { $0.type == "REQUEST.PORT_DESC" })
+    sw.send(portDescPart(xid: req.xid, from: 1, count: 60, more: true))
+    sw.send(portDescPart(xid: req.xid, from: 61, count: 40, more: false))
+    sw.pump(loop)
+    XCTAssertFalse(sw.peerClosed)
+    XCTAssertEqual(host.datapaths.first?.ports.count, 100)
+  }
 }
