@@ -98,8 +98,12 @@ extension Channel {
     datapath = dp
     state = .up
     host.channelUp(self, dp)
+    if earlyDropped.count > 0 {
+      log.warning("\(connection.peer): dropped \(earlyDropped.count) messages (\(earlyDropped.bytes) bytes) that came before CHANNEL_UP")
+    }
     let held = early
     early = []
+    earlyBytes = 0
     for frame in held where connection.isOpen {
       frame.withUnsafeBytes { buf in
         host.deliver(self, type: OFCodec.typeName(buf), xid: OFHeader(buf)?.xid ?? 0, frame: buf)

@@ -20,6 +20,9 @@ final class Channel: ConnectionDelegate {
   var echoPending = false
   /// Messages that came before CHANNEL_UP; replayed right after it.
   var early: [[UInt8]] = []
+  /// Bytes held in `early`; what was dropped past its bounds.
+  var earlyBytes = 0
+  var earlyDropped = (count: 0, bytes: 0)
   /// Bytes of the handshake's PORT_DESC reply so far.
   var portBytes = 0
   /// Complete messages copied out of the input, so a handler that closes the
@@ -137,10 +140,16 @@ final class Channel: ConnectionDelegate {
       if type == "ERROR" {
         log.warning("\(connection.peer): switch sent ERROR during the handshake: \(describe(frame))")
       }
-      if early.count < host.config.earlyMessageLimit {
+      let limits = host.config
+      if early.count < limits.earlyMessageLimit && earlyBytes + frame.count <= limits.earlyByteLimit {
         early.append(Array(frame))
+        earlyBytes += frame.count
       } else {
-        log.warning("\(connection.peer): more than \(host.config.earlyMessageLimit) messages before CHANNEL_UP; dropping \(type)")
+        if earlyDropped.count == 0 {
+          log.warning("\(connection.peer): more than \(limits.earlyMessageLimit) messages or \(limits.earlyByteLimit) bytes before CHANNEL_UP; dropping \(type) and what else comes until then")
+        }
+        earlyDropped.count += 1
+        earlyDropped.bytes += frame.count
       }
     }
   }

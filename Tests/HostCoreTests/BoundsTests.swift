@@ -174,4 +174,31 @@ final class BoundsTests: XCTestCase {
     XCTAssertFalse(sw.peerClosed)
     XCTAssertEqual(host.datapaths.first?.ports.count, 100)
   }
+
+  /// Big messages before CHANNEL_UP are held up to 1 MiB, not 1,000 of them
+  /// (20 switches of 64 KiB messages held 1.3 GB); the rest is dropped with
+  /// one warning, and a count at CHANNEL_UP.
+  func testEarlyMessagesAreBoundedByBytes() throws {
+    make()
+    XCTAssertEqual(host.config.earlyByteLimit, 1 << 20)
+    let sw = try silentSwitch()
+    let big = packetIn(xid: 9, size: 65000)
+    XCTAssertGreaterThan(big.count, 65000)
+    for _ in 0..<40 {
+      sw.sendRaw(big)
+      sw.pump(loop, quietRounds: 1)
+    }
+    try sendFeatures(sw)
+    let req = try XCTUnwrap(sw.received.first { $0.type == "REQUEST.PORT_DESC" })
+    sw.send(portDescPart(xid: req.xid, from: 1, count: 3, more: false))
+    sw.pump(loop)
+    XCTAssertEqual(sink.seen.first, "CHANNEL_UP@1")
+    let held = (1 << 20) / big.count
+    XCTAssertEqual(sink.seen.filter { $0.hasPrefix("PACKET_IN@") }.count, held)
+    XCTAssertLessThanOrEqual(sink.frames.reduce(0) { $0 + $1.count }, 1 << 20)
+    let warnings = log.lines.filter { $0.hasPrefix("warning") && $0.contains("before CHANNEL_UP") }
+    XCTAssertEqual(warnings.count, 2, warnings.joined(separator: "\n"))
+    XCTAssertTrue(warnings[0].contains("1048576 bytes before CHANNEL_UP; dropping PACKET_IN"))
+    XCTAssertTrue(warnings[1].contains("dropped \(40 - held) messages (\((40 - held) * big.count) bytes)"))
+  }
 }
