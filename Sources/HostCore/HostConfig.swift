@@ -21,6 +21,10 @@ public struct HostConfig {
   /// bytes of reply, is closed.
   public var handshakePortLimit = 0xff00
   public var handshakePortByteLimit = 8 << 20
+  /// A multipart reply joined for `zof.request` fails past this many bytes
+  /// (its parts are freed, the rest dropped); a `zof.request_stream` fails
+  /// when this many bytes of parts wait unread.
+  public var maxReplyBytes = 16 << 20
 
   public init() {}
 }
