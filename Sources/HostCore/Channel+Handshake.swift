@@ -74,7 +74,18 @@ extension Channel {
       protocolError("bad PORT_DESC reply", type: "BAD_REQUEST", code: "BAD_LEN", offending: frame)
       return
     }
-    ports.append(contentsOf: m.msg["ports"]?.list ?? [])
+    // A reply that never ends (REPLY_MORE forever) must not grow the list without bound.
+    let got = m.msg["ports"]?.list ?? []
+    portBytes += frame.count
+    let limits = host.config
+    guard ports.count + got.count <= limits.handshakePortLimit, portBytes <= limits.handshakePortByteLimit else {
+      protocolError("PORT_DESC reply passed \(limits.handshakePortLimit) ports or \(limits.handshakePortByteLimit) bytes during the handshake (\(ports.count + got.count) ports, \(portBytes) bytes so far)",
+        type: "BAD_REQUEST", code: "MULTIPART_BUFFER_OVERFLOW")
+      ports = []
+      state = .closed  // the rest of this read is not looked at
+      return
+    }
+    ports.append(contentsOf: got)
     let more = m.msg["flags"]?.list?.contains { $0 == .string("REPLY_MORE") || $0 == .string("MORE") } ?? false
     if !more { becomeUp() }
   }
@@ -87,8 +98,12 @@ extension Channel {
     datapath = dp
     state = .up
     host.channelUp(self, dp)
+    if earlyDropped.count > 0 {
+      log.warning("\(connection.peer): dropped \(earlyDropped.count) messages (\(earlyDropped.bytes) bytes) that came before CHANNEL_UP")
+    }
     let held = early
     early = []
+    earlyBytes = 0
     for frame in held where connection.isOpen {
       frame.withUnsafeBytes { buf in
         host.deliver(self, type: OFCodec.typeName(buf), xid: OFHeader(buf)?.xid ?? 0, frame: buf)

@@ -20,6 +20,11 @@ final class Channel: ConnectionDelegate {
   var echoPending = false
   /// Messages that came before CHANNEL_UP; replayed right after it.
   var early: [[UInt8]] = []
+  /// Bytes held in `early`; what was dropped past its bounds.
+  var earlyBytes = 0
+  var earlyDropped = (count: 0, bytes: 0)
+  /// Bytes of the handshake's PORT_DESC reply so far.
+  var portBytes = 0
   /// Complete messages copied out of the input, so a handler that closes the
   /// connection never pulls the reactor's buffer from under the framing loop.
   private var batch: [UInt8] = []
@@ -78,12 +83,12 @@ final class Channel: ConnectionDelegate {
   }
 
   /// Where a run of PACKET_INs from `off` ends: each as `receive` would hand
-  /// to the apps (channel up, the channel's version, no request claims its xid).
+  /// to the apps (channel up, the channel's version; no request is answered
+  /// by a PACKET_IN, whatever its xid).
   private func packetInsEnd(_ all: UnsafeRawBufferPointer, from off: Int) -> Int {
-    guard state == .up, let dp = datapath else { return off }
+    guard state == .up, datapath != nil else { return off }
     var end = off
     while end < all.count, all[end] == version, all[end + 1] == OFHeader.packetInType {
-      if dp.hasPending && dp.claims(xid: OFHeader.xid(all, at: end)) { break }
       end += OFHeader.length(all, at: end)
     }
     return end
@@ -97,7 +102,7 @@ final class Channel: ConnectionDelegate {
 
   /// One whole message from the switch.
   private func receive(_ frame: UnsafeRawBufferPointer) {
-    guard let header = OFHeader(frame) else { return }
+    guard let header = OFHeader(frame), state != .closed else { return }
     if state == .hello {
       handshakeHello(header, frame)
       return
@@ -135,10 +140,16 @@ final class Channel: ConnectionDelegate {
       if type == "ERROR" {
         log.warning("\(connection.peer): switch sent ERROR during the handshake: \(describe(frame))")
       }
-      if early.count < host.config.earlyMessageLimit {
+      let limits = host.config
+      if early.count < limits.earlyMessageLimit && earlyBytes + frame.count <= limits.earlyByteLimit {
         early.append(Array(frame))
+        earlyBytes += frame.count
       } else {
-        log.warning("\(connection.peer): more than \(host.config.earlyMessageLimit) messages before CHANNEL_UP; dropping \(type)")
+        if earlyDropped.count == 0 {
+          log.warning("\(connection.peer): more than \(limits.earlyMessageLimit) messages or \(limits.earlyByteLimit) bytes before CHANNEL_UP; dropping \(type) and what else comes until then")
+        }
+        earlyDropped.count += 1
+        earlyDropped.bytes += frame.count
       }
     }
   }

@@ -60,6 +60,14 @@ public final class Controller {
   }
 
   func channelUp(_ ch: Channel, _ dp: Datapath) {
+    // One connection per datapath id: the newer wins, as with Open vSwitch's
+    // own controllers and Ryu (a switch that reconnects before its old TCP
+    // connection is seen dead). The older one goes first, so apps see its
+    // CHANNEL_DOWN before the new CHANNEL_UP.
+    for old in datapaths where old.id == dp.id && old !== dp {
+      logger.warning("\(ch.connection.peer): datapath \(dp.idText) is already connected from \(old.connection.peer) (conn \(old.connId)); closing that older connection, the newer one wins")
+      old.close(reason: "datapath \(dp.idText) connected again from \(ch.connection.peer)")
+    }
     datapaths.append(dp)
     byConn[dp.connId] = dp
     logger.info("\(ch.connection.peer): CHANNEL_UP datapath \(dp.idText), OpenFlow \(OFVersion.name(dp.version)), \(dp.ports.count) ports")

@@ -16,7 +16,20 @@ public final class Datapath {
   /// (`final` false while a multipart reply says more follow), or nil once
   /// if the channel closes first.
   public typealias ReplyHandler = (_ frame: UnsafeRawBufferPointer?, _ final: Bool) -> Void
-  private(set) var pending: [UInt32: ReplyHandler] = [:]
+  /// A request's handler and the type that answers it (ERROR aside, which
+  /// answers any); `started` once part of a multipart reply has come.
+  struct Pending {
+    let handler: ReplyHandler
+    let answer: String?
+    var started = false
+  }
+  private(set) var pending: [UInt32: Pending] = [:]
+  /// Multipart replies whose request was given up part way (timed out,
+  /// cancelled, too large), by xid, with their reply type: their further
+  /// parts are dropped, not dispatched, until the last. At most
+  /// `droppingLimit` are remembered.
+  private var dropping: [UInt32: String] = [:]
+  static let droppingLimit = 256
 
   init(id: UInt64, version: UInt8, connection: Connection, features: OFValue, ports: [OFValue]) {
     self.id = id
@@ -62,34 +75,52 @@ public final class Datapath {
     return m.xid
   }
 
-  /// Sends `message` with a fresh xid; its reply goes to `onReply`, not to the apps.
+  /// Sends `message` with a fresh xid; its reply (a message of the type that
+  /// answers it, or an ERROR, with that xid) goes to `onReply`, not to the apps.
   public func request(_ message: OFMessage, onReply: @escaping ReplyHandler) throws(OFCodecError) -> UInt32 {
     var m = message
     m.version = version
     m.xid = m.xid != 0 ? m.xid : nextXid()
     let bytes = try OFCodec.encode(m)
-    pending[m.xid] = onReply
+    let answer = bytes.withUnsafeBytes { OFCodec.replyTypeName(ofRequest: OFCodec.typeName($0)) }
+    pending[m.xid] = Pending(handler: onReply, answer: answer)
+    dropping[m.xid] = nil
     send(bytes)
     return m.xid
   }
 
-  /// Forgets a pending request (its task was cancelled or timed out).
+  /// Forgets a pending request (its task was cancelled or timed out, or its
+  /// reply grew too large). Parts of its reply that come after are dropped.
   public func cancelRequest(xid: UInt32) {
-    pending[xid] = nil
+    guard let p = pending.removeValue(forKey: xid) else { return }
+    if p.started, let answer = p.answer {
+      if dropping.count >= Self.droppingLimit { dropping.removeAll() }
+      dropping[xid] = answer
+    }
   }
 
   public var pendingCount: Int { pending.count }
 
-  /// Routes a reply to its request; false when nobody waits for this xid.
-  var hasPending: Bool { !pending.isEmpty }
-  func claims(xid: UInt32) -> Bool { pending[xid] != nil }
-
+  /// Routes a reply to its request; false when it answers none (nobody waits
+  /// for this xid, or the message is not of a type that answers the request
+  /// waiting for it): then it goes to the apps as any message does. A part of
+  /// a reply given up on is taken, and dropped.
   func routeReply(_ frame: UnsafeRawBufferPointer, xid: UInt32, type: String) -> Bool {
-    guard let handler = pending[xid] else { return false }
     // Multipart replies carry REPLY_MORE (bit 0 of the flags at offset 10) until the last part.
     let more = type.hasPrefix("REPLY.") && frame.count >= 12 && frame[11] & 1 != 0
-    if !more { pending[xid] = nil }
-    handler(frame, !more)
+    guard var p = pending[xid] else {
+      guard !dropping.isEmpty, let answer = dropping[xid], type == answer || type == "ERROR" else { return false }
+      if !more { dropping[xid] = nil }
+      return true
+    }
+    guard type == p.answer || type == "ERROR" else { return false }
+    if more {
+      p.started = true
+      pending[xid] = p
+    } else {
+      pending[xid] = nil
+    }
+    p.handler(frame, !more)
     return true
   }
 
@@ -97,7 +128,8 @@ public final class Datapath {
   func failPending() {
     let all = pending
     pending = [:]
-    for (_, handler) in all.sorted(by: { $0.key < $1.key }) { handler(nil, true) }
+    dropping = [:]
+    for (_, p) in all.sorted(by: { $0.key < $1.key }) { p.handler(nil, true) }
   }
 
   public func close(reason: String) {

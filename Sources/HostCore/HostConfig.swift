@@ -11,8 +11,20 @@ public struct HostConfig {
   public var echoInterval: Double = 5
   /// Seconds from accept to CHANNEL_UP before we give up on a switch.
   public var handshakeTimeout: Double = 10
-  /// Messages that arrive before CHANNEL_UP are held (not lost) up to this many.
+  /// Messages that arrive before CHANNEL_UP are held (not lost) up to this
+  /// many, and up to `earlyByteLimit` bytes in all; past either they are
+  /// dropped, with one warning per connection.
   public var earlyMessageLimit = 1000
+  public var earlyByteLimit = 1 << 20
+  /// The handshake's port list (the PORT_DESC reply, 1.3 on): a switch that
+  /// sends more ports than this (OFPP_MAX, all a switch can number), or more
+  /// bytes of reply, is closed.
+  public var handshakePortLimit = 0xff00
+  public var handshakePortByteLimit = 8 << 20
+  /// A multipart reply joined for `zof.request` fails past this many bytes
+  /// (its parts are freed, the rest dropped); a `zof.request_stream` fails
+  /// when this many bytes of parts wait unread.
+  public var maxReplyBytes = 16 << 20
 
   public init() {}
 }

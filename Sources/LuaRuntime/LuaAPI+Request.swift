@@ -4,7 +4,8 @@ import HostCore
 import OpenFlow
 
 extension LuaRuntime {
-  /// core.request(conn, msg, task_id, stream) -> xid; core.cancel_request(conn, xid)
+  /// core.request(conn, msg, task_id, stream) -> xid; core.cancel_request(conn, xid);
+  /// core.reply_limit() -> bytes
   static func registerRequest(_ L: OpaquePointer) {
     set(L, "request") { L in
       let rt = LuaRuntime.of(L)
@@ -14,17 +15,26 @@ extension LuaRuntime {
       let stream = lua_toboolean(L, 4) != 0
       do {
         let m = try s.message(at: 2)
+        let limit = rt.host.config.maxReplyBytes
         var parts: [[UInt8]] = []
+        var held = 0
         var sent: UInt32 = 0
-        let xid = try dp.request(m) { [weak rt] frame, final in
+        let xid = try dp.request(m) { [weak rt, weak dp] frame, final in
           guard let rt else { return }
           guard let frame else { return rt.deliverReply(task: task, xid: sent, kind: "closed") }
           if stream || (final && parts.isEmpty) {
             rt.deliverReply(task: task, frame: frame, final: final)
-          } else {
-            parts.append(Array(frame))
-            if final { rt.deliverJoined(task: task, parts: parts) }
+            return
           }
+          held += frame.count
+          guard held <= limit else {
+            // Too large to join: free what is held; the rest of it is dropped.
+            parts = []
+            if !final { dp?.cancelRequest(xid: sent) }
+            return rt.deliverTooLarge(task: task, xid: sent, request: m.type, limit: limit)
+          }
+          parts.append(Array(frame))
+          if final { rt.deliverJoined(task: task, parts: parts) }
         }
         sent = xid
         s.push(Int(xid))
@@ -32,6 +42,10 @@ extension LuaRuntime {
       } catch {
         return LuaRuntime.sendFailure(L, "zof.request", dp, error)
       }
+    }
+    set(L, "reply_limit") { L in
+      LuaStack(L!).push(LuaRuntime.of(L).host.config.maxReplyBytes)
+      return 1
     }
     set(L, "cancel_request") { L in
       let rt = LuaRuntime.of(L)
@@ -69,6 +83,18 @@ extension LuaRuntime {
     lua.push(joined.msg)
     lua_pushboolean(lua.L, 1)
     report(lua.call(nargs: 6, nresults: 0), "deliver reply")
+    host.dispatcher.resumeReady()
+  }
+
+  /// A joined reply that passed `limit` bytes: the request fails.
+  func deliverTooLarge(task: Int, xid: UInt32, request: String, limit: Int) {
+    pushEntry(.reply)
+    lua.push(task)
+    lua.push(Int(xid))
+    lua.push("too_large")
+    lua.push(request)
+    lua.push(limit)
+    report(lua.call(nargs: 5, nresults: 0), "deliver reply")
     host.dispatcher.resumeReady()
   }
 

@@ -137,3 +137,21 @@ enum OFTypes {
     return (UInt8(truncatingIfNeeded: t), UInt16(truncatingIfNeeded: m))
   }
 }
+
+extension OFCodec {
+  /// The type name of the message that answers a request named `request`
+  /// (as `typeName` gives it), ERROR aside, which can answer any: a
+  /// `*_REQUEST` its `*_REPLY`, `REQUEST.X` `REPLY.X`, EXPERIMENTER and
+  /// BUNDLE_CONTROL their own type. Nil for a message no reply answers
+  /// (a FLOW_MOD is answered by an ERROR or not at all).
+  public static func replyTypeName(ofRequest request: String) -> String? {
+    if request.hasPrefix("REQUEST.") { return "REPLY." + request.dropFirst(8) }
+    guard let kind = MsgKind(rawValue: request) else { return nil }
+    switch kind {
+    case .EXPERIMENTER, .BUNDLE_CONTROL: return kind.rawValue
+    default:
+      guard request.hasSuffix("_REQUEST") else { return nil }
+      return MsgKind(rawValue: request.dropLast(8) + "_REPLY")?.rawValue
+    }
+  }
+}

@@ -23,6 +23,9 @@ struct RunCommand: ParsableCommand {
   @Option(name: .long, help: "Seconds of silence before we send an ECHO_REQUEST; three times this closes the channel.")
   var echoInterval: Double = 5
 
+  @Option(name: .long, help: "MiB a multipart reply joined for zof.request may reach, and a zof.request_stream's unread parts; past it the request fails.")
+  var maxReplyMb: Int = 16
+
   @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error, critical.")
   var logLevel: String = "info"
 
@@ -44,6 +47,7 @@ struct RunCommand: ParsableCommand {
       }
     }
     guard echoInterval > 0 else { throw ValidationError("--echo-interval must be above 0") }
+    guard maxReplyMb > 0 && maxReplyMb <= 1 << 20 else { throw ValidationError("--max-reply-mb must be 1 to 1048576") }
     try validateAppsFolder(apps)
   }
 
@@ -60,6 +64,7 @@ struct RunCommand: ParsableCommand {
     if !listen.isEmpty { config.listen = listen.compactMap(ListenAddress.init).map { ($0.host, $0.port) } }
     config.versions = Set(versions.split(separator: ",").compactMap { OFVersion.parse(String($0)) })
     config.echoInterval = echoInterval
+    config.maxReplyBytes = maxReplyMb << 20
 
     let loop: EventLoop
     let host: Controller

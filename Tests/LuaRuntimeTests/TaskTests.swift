@@ -138,19 +138,19 @@ final class TaskTests: XCTestCase {
     XCTAssertEqual(h.printed, ["REPLY.PORT_DESC: x1,x2,x3"])
   }
 
-  /// A switch may answer a request with a PACKET_IN of its xid: the reply's
-  /// message reads as a PACKET_IN's does (its packet too), and one sent on
-  /// unread goes out whole and still reads as one afterwards.
-  func testAPacketInReplyIsAPacketInMessage() throws {
+  /// Replies are matched by xid and type: a PACKET_IN that carries a
+  /// pending barrier's xid is a PACKET_IN for the apps (its packet reads as
+  /// any), and the barrier still ends with its own reply.
+  func testAPacketInWithARequestsXidGoesToTheApps() throws {
     let h = try TaskHarness([
       "a.lua": """
         local app = zof.app("a")
         app:message("CHANNEL_UP", function(ev)
-          local r = zof.request{type = "BARRIER_REQUEST"}
-          print(r.type .. " from " .. r.msg.pkt.eth_src .. " on " .. r.msg.in_port)
-          r = zof.request{type = "BARRIER_REQUEST"}
-          zof.send{type = "PACKET_IN", msg = r.msg}
-          print("then " .. r.msg.pkt.arp_spa)
+          local r = ev.datapath:barrier()
+          print("barrier: " .. r.type)
+        end)
+        app:message("PACKET_IN", function(ev)
+          print(("PACKET_IN xid %d from %s on %d"):format(ev.xid, ev.msg.pkt.eth_src, ev.msg.in_port))
         end)
         """
     ])
@@ -159,22 +159,18 @@ final class TaskTests: XCTestCase {
       "eth_dst": .string("ff:ff:ff:ff:ff:ff"), "eth_src": .string("02:00:00:00:00:01"), "arp_op": .uint(1),
       "arp_sha": .string("02:00:00:00:00:01"), "arp_spa": .string("10.0.0.1"), "arp_tpa": .string("10.0.0.9"),
     ]))
-    func answer(_ i: Int) throws {
-      let req = try XCTUnwrap(sw.received.filter { $0.type == "BARRIER_REQUEST" }.dropFirst(i).first)
-      sw.send(OFMessage(version: 4, type: "PACKET_IN", xid: req.xid, msg: .table([
-        "buffer_id": .string("NO_BUFFER"), "reason": .string("ACTION"), "table_id": .uint(1), "cookie": .uint(5),
-        "match": .table(["in_port": .uint(7)]), "data": .bytes(arp),
-      ])))
-      h.settle(sw)
-    }
-    try answer(0)
-    XCTAssertEqual(h.printed, ["PACKET_IN from 02:00:00:00:00:01 on 7"])
-    try answer(1)
-    XCTAssertEqual(h.printed.last, "then 10.0.0.1")
-    let sent = try XCTUnwrap(sw.received.last { $0.type == "PACKET_IN" })
-    XCTAssertEqual(sent.msg["match"], .table(["in_port": .uint(7)]))
-    XCTAssertEqual(sent.msg["data"], .bytes(arp))
-    XCTAssertEqual(sent.msg["cookie"], .uint(5))
+    let req = try XCTUnwrap(sw.received.first { $0.type == "BARRIER_REQUEST" })
+    sw.send(OFMessage(version: 4, type: "PACKET_IN", xid: req.xid, msg: .table([
+      "buffer_id": .string("NO_BUFFER"), "reason": .string("ACTION"), "table_id": .uint(1), "cookie": .uint(5),
+      "match": .table(["in_port": .uint(7)]), "data": .bytes(arp),
+    ])))
+    h.settle(sw)
+    XCTAssertEqual(h.printed, ["PACKET_IN xid \(req.xid) from 02:00:00:00:00:01 on 7"])
+    XCTAssertEqual(h.rt.taskStats.pending, 1, "the barrier still waits")
+    sw.send(OFMessage(version: 4, type: "BARRIER_REPLY", xid: req.xid, msg: .emptyTable))
+    h.settle(sw)
+    XCTAssertEqual(h.printed.last, "barrier: BARRIER_REPLY")
+    XCTAssertEqual(h.rt.taskStats.pending, 0)
     XCTAssertEqual(h.errors, [])
   }
 

@@ -21,6 +21,14 @@ end)
 local DONE, WAIT = {}, {}
 R.DONE, R.WAIT = DONE, WAIT
 
+-- Bytes a joined reply may reach (Swift fails it past that), and a
+-- stream's unread parts (here): --max-reply-mb.
+local reply_limit = core.reply_limit()
+local function size_text(n)
+  if n % 1048576 == 0 then return ("%d MiB"):format(n // 1048576) end
+  return ("%d bytes"):format(n)
+end
+
 local tasks, ntasks, next_task = {}, 0, 0
 local timer_owner = {}          -- timer id -> task
 local event_waiters = {}        -- event name -> list of tasks
@@ -194,7 +202,7 @@ local function request(conn, msg, opts, stream, what)
   local seconds = opts and opts.timeout or 10
   local timer = core.timer(seconds)
   local w = {kind = "request", conn = conn, xid = xid, timer = timer, what = what, seconds = seconds,
-    stream = stream and {parts = {}, n = 0, done = false} or nil}
+    stream = stream and {parts = {}, sizes = {}, i = 0, n = 0, bytes = 0, done = false} or nil}
   timer_owner[timer] = t
   if stream then t.stream_w = w end
   t.wait = w
@@ -210,12 +218,15 @@ end
 function zof.request_stream(msg, opts, dp)
   local t, w = request(target(dp, "zof.request_stream"), msg, opts, true, "zof.request_stream")
   local s = w.stream
-  local i = 0
   return function()
+    local i = s.i
     if i < s.n then
       i = i + 1
+      s.i = i
       local part = s.parts[i]
       s.parts[i] = nil
+      s.bytes = s.bytes - s.sizes[i]
+      s.sizes[i] = nil
       return part
     end
     if s.done then return nil end
@@ -366,6 +377,13 @@ function entry.reply(id, xid, kind, typ, payload, final)
       {xid = xid}))
     return
   end
+  if kind == "too_large" then
+    -- (typ is the request's type, payload the bound.)
+    fail_request(t, w, wait_error("too_large", ("%s %s (xid %d): reply too large, past %s (--max-reply-mb); " ..
+      "its parts were dropped (zof.request_stream reads large replies)"):format(w.what, typ, xid, size_text(payload)),
+      {xid = xid, limit = payload}))
+    return
+  end
   local dp = datapaths[w.conn]
   local msg = payload
   if kind == "frame" then msg = R.lazy_message(payload, typ) end
@@ -382,6 +400,17 @@ function entry.reply(id, xid, kind, typ, payload, final)
     make_ready(t, true, reply)
     return
   end
+  -- The task reads slower than the switch sends: what waits unread is
+  -- bounded. Past it, the parts unread are dropped, and the rest of the
+  -- reply (Swift drops the parts of a request given up on).
+  local size = kind == "frame" and #payload or 0
+  if not s.waiting and s.bytes + size > reply_limit then
+    s.parts, s.sizes, s.n, s.bytes = {}, {}, s.i, 0
+    fail_request(t, w, wait_error("too_large", ("%s %s (xid %d): reply parts unread past %s (--max-reply-mb); " ..
+      "they and the rest of the reply were dropped"):format(w.what, typ, xid, size_text(reply_limit)),
+      {xid = xid, limit = reply_limit}))
+    return
+  end
   if final then
     s.done = true
     end_wait(t, w)
@@ -389,10 +418,12 @@ function entry.reply(id, xid, kind, typ, payload, final)
   if s.waiting then
     s.waiting = false
     make_ready(t, true, reply)
-  else
-    s.n = s.n + 1
-    s.parts[s.n] = reply
+    return
   end
+  s.n = s.n + 1
+  s.parts[s.n] = reply
+  s.sizes[s.n] = size
+  s.bytes = s.bytes + size
 end
 
 function entry.cancel_all() R.cancel_where(function() return true end) end
