@@ -4,15 +4,17 @@ import XCTest
 
 @testable import LuaRuntime
 
+/// `n` OpenFlow 1.3 PACKET_INs back to back, as one read brings them.
+func packetIns(_ n: Int) throws -> [UInt8] {
+  let pin = try OFCodec.encode(OFMessage(version: 4, type: "PACKET_IN", xid: 0, msg: .table([
+    "in_port": .uint(1), "reason": .string("NO_MATCH"), "data": .bytes([UInt8](repeating: 0, count: 14)),
+  ])))
+  return Array([[UInt8]](repeating: pin, count: n).joined())
+}
+
 /// --lua-memory-mb caps each app's Lua memory on its own: an app over its cap
 /// fails alone, and the runtime's own Lua (making events, CHANNEL_UP) goes on.
 final class AppMemoryTests: XCTestCase {
-  func packetIns(_ n: Int) throws -> [UInt8] {
-    let pin = try OFCodec.encode(OFMessage(version: 4, type: "PACKET_IN", xid: 0, msg: .table([
-      "in_port": .uint(1), "reason": .string("NO_MATCH"), "data": .bytes([UInt8](repeating: 0, count: 14)),
-    ])))
-    return Array([[UInt8]](repeating: pin, count: n).joined())
-  }
 
   func testAppOverItsCapFailsAloneAndIsCreditedWhenItLetsGo() throws {
     let h = try TaskHarness([

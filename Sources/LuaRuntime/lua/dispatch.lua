@@ -76,12 +76,61 @@ function R.error_text(err)
 end
 local error_text = R.error_text
 
+-- 14203 -> "14,203".
+local function commas(n)
+  local s, k = tostring(n), 1
+  while k > 0 do s, k = s:gsub("^(%d+)(%d%d%d)", "%1,%2") end
+  return s
+end
+
+-- Failures are logged per app and handler (or filter) at most LOG_BURST
+-- times in a window of LOG_WINDOW seconds, which the first failure starts;
+-- the rest are counted, and when the window ends one line says how many.
+-- A handler that fails on every event so logs 6 lines per 10 s, not one
+-- per event, and its failures past the burst cost no traceback.
+local LOG_BURST <const>, LOG_WINDOW <const> = 5, 10
+local windows = {}   -- app name -> what failed -> {logged = n, more = n, last = error}
+local after  -- tasks.lua
+R.later(function() after = R.after end)
+
+-- Whether this failure of `what` of app `name` is to be logged in full.
+local function log_it(name, what, err)
+  local by = windows[name]
+  if by == nil then
+    by = {}
+    windows[name] = by
+  end
+  local w = by[what]
+  if w == nil then
+    w = {logged = 1, more = 0, last = nil}
+    by[what] = w
+    after(LOG_WINDOW, function()
+      by[what] = nil
+      if w.more > 0 then
+        local last = error_text(w.last):match("^[^\n]*")
+        core.log("error", name, ("%s failed: %s ... and %s more like it in the last %d s")
+          :format(what, last, commas(w.more), LOG_WINDOW))
+      end
+    end)
+    return true
+  end
+  if w.logged < LOG_BURST then
+    w.logged = w.logged + 1
+    return true
+  end
+  w.more, w.last = w.more + 1, err
+  return false
+end
+
+-- Logs a handler's or task's failure, with its traceback, and posts it as
+-- EXCEPTION; past the burst (log_it) it is only counted.
 local function failed(app, desc, origin, co, err)
+  -- (A task spawned before its file made an app is no app's.)
+  local name = app and app.name or "zofhost"
+  if not log_it(name, desc, err) then return end
   local msg = error_text(err)
   -- The app's frames only: the runtime's below them (the coroutine's body) go.
   local tb = trim(debug.traceback(co, msg))
-  -- (A task spawned before its file made an app is no app's.)
-  local name = app and app.name or "zofhost"
   core.log("error", name, ("%s failed: %s"):format(desc, tb))
   if origin == nil or origin.event ~= "EXCEPTION" then
     post({event = "EXCEPTION", app = name, handler = desc, error = msg, traceback = tb, source = origin})
@@ -237,7 +286,8 @@ local function pick(app, is_msg, name, ev)
       ok, r = pcall(f, ev)
     end
     if not ok then
-      core.log("error", app.name, ("filter of %s failed: %s"):format(h.desc, error_text(r)))
+      local what = "filter of " .. h.desc
+      if log_it(app.name, what, r) then core.log("error", app.name, ("%s failed: %s"):format(what, error_text(r))) end
       return nil
     end
     if r then return h end
