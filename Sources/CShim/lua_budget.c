@@ -175,23 +175,28 @@ static int lua_disarm(lua_State *L) {
   return 1;
 }
 
-// run(co, ...) -> ok, tag, value, aborted: resumes co with the budget armed,
-// as arm + coroutine.resume + disarm would, in one call (a handler's first
-// step is the hottest path there is). Only the first two values the
+// run(owner, co, ...) -> ok, tag, value, aborted: resumes co with the budget
+// armed, as arm + coroutine.resume + disarm would, in one call (a handler's
+// first step is the hottest path there is), as owner `owner`'s code (see
+// zs_mem; the owner before it after). Only the first two values the
 // coroutine yields or returns are kept.
 static int lua_run_armed(lua_State *L) {
   zs_mem *mem;
   lua_getallocf(L, (void **)&mem);
-  lua_State *co = lua_tothread(L, 1);
+  lua_State *co = lua_tothread(L, 2);
   if (co == NULL) return luaL_error(L, "run: needs a coroutine");
-  int narg = lua_gettop(L) - 1;
+  int owner = zs_mem_owner(mem, lua_tointeger(L, 1));
+  int narg = lua_gettop(L) - 2;
   int st = lua_status(co);
   if (!(st == LUA_YIELD || (st == LUA_OK && lua_gettop(co) > 0))) return luaL_error(L, "run: cannot resume this coroutine");
   if (!lua_checkstack(co, narg)) return luaL_error(L, "run: too many arguments");
   lua_xmove(L, co, narg);
   zs_budget_arm(L, co, mem->budget);
+  int was = mem->owner;
+  mem->owner = owner;
   int nres = 0;
   int status = lua_resume(co, L, narg, &nres);
+  mem->owner = was;
   zs_budget_arm(L, co, 0);
   int aborted = zs_budget_take_abort(L);
   lua_settop(L, 0);
@@ -213,9 +218,13 @@ static int lua_run_armed(lua_State *L) {
 
 void zs_budget_tick(void) { next_step(); }
 
-// tick(): the next handler of a batch starts, with a whole budget of its own.
+// tick(owner): the next handler of a batch starts, with a whole budget of
+// its own, as owner `owner`'s code (see zs_mem).
 static int lua_tick(lua_State *L) {
-  (void)L;
+  zs_mem *mem;
+  lua_getallocf(L, (void **)&mem);
+  lua_Integer o = lua_tointeger(L, 1);
+  mem->owner = (lua_Unsigned)o < mem->nowned ? (int)o : zs_mem_owner(mem, o);
   next_step();
   return 0;
 }

@@ -1,27 +1,119 @@
 #include "cshim_lua.h"
 #include <lua5.4/lualib.h>
 #include <mimalloc.h>
+#include <limits.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 // Lua makes and frees small objects by the thousand per batch (event and
 // message tables, strings); mimalloc's free lists take them without the
 // bin consolidation glibc's malloc does after a garbage-collection sweep.
+// Every block starts with a word naming its owner (0 the runtime, n app n,
+// see zs_mem), so that whoever frees it, the GC included, credits that
+// owner. 8 bytes keep Lua's alignment (LUAI_MAXALIGN is 8 in 5.4) and most
+// of Lua's objects in the same mimalloc size class as without.
+#define HEAD sizeof(size_t)
+
+static void *refuse(zs_mem *mem) {
+  mem->refused = mem->owner;
+  return NULL;
+}
+
+// The three ways apart, each with as few registers to keep across its call
+// into mimalloc as it can (allocation is most of a PACKET_IN's C work).
+__attribute__((noinline)) static void *new_block(zs_mem *mem, size_t nsize) {
+  size_t o = (size_t)mem->owner;
+  if (o && mem->owned[o] + nsize > mem->limit) return refuse(mem);
+  size_t *b = mi_malloc(nsize + HEAD);
+  if (b == NULL) return NULL;
+  o = (size_t)mem->owner;
+  mem->owned[o] += nsize;
+  *b = o;
+  return b + 1;
+}
+
+__attribute__((noinline)) static void *free_block(zs_mem *mem, size_t *b, size_t osize) {
+  mem->owned[*b] -= osize;
+  mi_free(b);
+  return NULL;
+}
+
+// A block resized becomes the running code's: an app that grows a table the
+// runtime made (a datapath, say) pays for it. Only growth counts against the
+// cap; shrinking must always succeed.
+__attribute__((noinline)) static void *resize_block(zs_mem *mem, size_t *b, size_t osize, size_t nsize) {
+  size_t was = *b, o = (size_t)mem->owner;
+  if (o && nsize > osize && mem->owned[o] + nsize - (o == was ? osize : 0) > mem->limit) return refuse(mem);
+  b = mi_realloc(b, nsize + HEAD);
+  if (b == NULL) return NULL;
+  mem->owned[*b] -= osize;  // (the header came along: still the old owner)
+  o = (size_t)mem->owner;
+  mem->owned[o] += nsize;
+  *b = o;
+  return b + 1;
+}
+
 static void *zs_alloc(void *ud, void *ptr, size_t osize, size_t nsize) {
-  zs_mem *mem = ud;
-  size_t old = ptr ? osize : 0;
-  if (nsize == 0) {
-    mi_free(ptr);
-    mem->used -= old;
-    return NULL;
+  if (ptr == NULL) return nsize ? new_block(ud, nsize) : NULL;
+  if (nsize == 0) return free_block(ud, (size_t *)ptr - 1, osize);
+  return resize_block(ud, (size_t *)ptr - 1, osize, nsize);
+}
+
+int zs_mem_owner(zs_mem *mem, lua_Integer o) {
+  if (o <= 0 || o > INT_MAX / 2) return 0;
+  if ((size_t)o >= mem->nowned) {
+    size_t n = mem->nowned;
+    while (n <= (size_t)o) n *= 2;
+    size_t *p = realloc(mem->owned, n * sizeof *p);
+    if (p == NULL) return 0;
+    memset(p + mem->nowned, 0, (n - mem->nowned) * sizeof *p);
+    mem->owned = p;
+    mem->nowned = n;
   }
-  // Only growth counts against the cap; shrinking must always succeed.
-  if (mem->limit && !mem->relaxed && nsize > old && mem->used + (nsize - old) > mem->limit)
-    return NULL;
-  // A new block (most of them: tables, strings) skips realloc's extra checks.
-  void *p = ptr ? mi_realloc(ptr, nsize) : mi_malloc(nsize);
-  if (p) mem->used = mem->used - old + nsize;
-  return p;
+  return (int)o;
+}
+
+size_t zs_mem_owned(const zs_mem *mem, int owner) {
+  if (owner >= 0) return (size_t)owner < mem->nowned ? mem->owned[owner] : 0;
+  size_t sum = 0;
+  for (size_t i = 0; i < mem->nowned; i++) sum += mem->owned[i];
+  return sum;
+}
+
+// own(n) -> the owner before: the code that runs from now on is owner n's
+// (an app file as it loads, once it has made its app).
+static int lua_own(lua_State *L) {
+  zs_mem *mem;
+  lua_getallocf(L, (void **)&mem);
+  lua_pushinteger(L, mem->owner);
+  mem->owner = zs_mem_owner(mem, lua_tointeger(L, 1));
+  return 1;
+}
+
+// first_owner(n): the owner of the first app in dispatch order, whose
+// handler new_event starts.
+static int lua_first_owner(lua_State *L) {
+  zs_mem *mem;
+  lua_getallocf(L, (void **)&mem);
+  mem->first_owner = zs_mem_owner(mem, lua_tointeger(L, 1));
+  return 0;
+}
+
+// refused() -> owner, cap: whose allocation the cap refused last (0 for
+// none), and the cap in bytes; clears it.
+static int lua_refused(lua_State *L) {
+  zs_mem *mem;
+  lua_getallocf(L, (void **)&mem);
+  lua_pushinteger(L, mem->refused);
+  lua_pushinteger(L, (lua_Integer)(mem->limit == SIZE_MAX ? 0 : mem->limit));
+  mem->refused = 0;
+  return 2;
+}
+
+void zs_set_mem_fns(lua_State *L) {
+  static const luaL_Reg fns[] = {{"own", lua_own}, {"first_owner", lua_first_owner}, {"refused", lua_refused}, {NULL, NULL}};
+  luaL_setfuncs(L, fns, 0);
 }
 
 static int open_libs(lua_State *L) {
@@ -31,17 +123,33 @@ static int open_libs(lua_State *L) {
 }
 
 lua_State *zs_open(zs_mem *mem) {
+  mem->nowned = 16;
+  mem->owned = calloc(mem->nowned, sizeof *mem->owned);
+  if (mem->owned == NULL) return NULL;
+  if (mem->limit == 0) mem->limit = SIZE_MAX;
+  mem->owner = 0;
   lua_State *L = lua_newstate(zs_alloc, mem);
-  if (!L) return NULL;
+  if (!L) {
+    free(mem->owned);
+    mem->owned = NULL;
+    return NULL;
+  }
   lua_pushcfunction(L, open_libs);
   if (lua_pcall(L, 0, 0, 0) != LUA_OK) {
-    lua_close(L);
+    zs_close(L);
     return NULL;
   }
   return L;
 }
 
-void zs_close(lua_State *L) { lua_close(L); }
+void zs_close(lua_State *L) {
+  zs_mem *mem;
+  lua_getallocf(L, (void **)&mem);
+  lua_close(L);
+  free(mem->owned);
+  mem->owned = NULL;
+  mem->nowned = 0;
+}
 
 void zs_setctx(lua_State *L, void *ctx) { memcpy(lua_getextraspace(L), &ctx, sizeof ctx); }
 
@@ -65,13 +173,14 @@ int zs_pcall(lua_State *L, int nargs, int nresults) {
   int base = lua_gettop(L) - nargs;
   lua_pushcfunction(L, traceback);
   lua_insert(L, base);
-  // App code runs under the memory cap; Swift code around it does not.
+  // Swift calls the runtime's Lua, which runs as the runtime (owner 0) until
+  // it runs an app's code.
   zs_mem *mem;
   lua_getallocf(L, (void **)&mem);
-  int was = mem->relaxed;
-  mem->relaxed = 0;
+  int was = mem->owner;
+  mem->owner = 0;
   int status = lua_pcall(L, nargs, nresults, base);
-  mem->relaxed = was;
+  mem->owner = was;
   lua_remove(L, base);
   return status;
 }
@@ -80,14 +189,15 @@ int zs_loadbuffer(lua_State *L, const char *buf, size_t len, const char *name) {
   return luaL_loadbufferx(L, buf, len, name, "t");
 }
 
-// Calls a Swift function with the memory cap relaxed (see zs_mem).
+// Calls a Swift function as the runtime: what Swift makes is the runtime's,
+// and no app's cap applies (see zs_mem).
 static int call_fn(lua_State *L, zs_fn fn) {
   zs_mem *mem;
   lua_getallocf(L, (void **)&mem);
-  int was = mem->relaxed;
-  mem->relaxed = 1;
+  int was = mem->owner;
+  mem->owner = 0;
   int n = fn(L);
-  mem->relaxed = was;
+  mem->owner = was;
   return n;
 }
 
@@ -212,16 +322,19 @@ int zs_push_packet_in_head(lua_State *L, int ev) {
 // the channel cut them. It moves past the frame before making anything, so
 // an event that cannot be made (the memory cap) is not tried again.
 // The event's first handler starts its budget here, which spares the
-// dispatcher a call per event (see the prelude).
+// dispatcher a call per event (see the prelude); walking the batch, the
+// event is made as the runtime's, and then the code running is the first
+// app's in dispatch order (zs_mem.first_owner), as a handler's would be.
 static int new_event(lua_State *L) {
   int n = lua_gettop(L), ev = n + 1;
   size_t len;
   const char *s = lua_type(L, 2) == LUA_TSTRING ? lua_tolstring(L, 2, &len) : NULL;
   if (s == NULL) return 0;
   lua_Integer at;
+  zs_mem *mem = NULL;
   if (n < 4) {
-    zs_mem *mem;
     lua_getallocf(L, (void **)&mem);
+    mem->owner = 0;
     size_t pos = mem->batch_at;
     if (pos >= len || mem->interrupted) return 0;
     size_t flen = len - pos;
@@ -249,6 +362,7 @@ static int new_event(lua_State *L) {
     else
       lua_pop(L, 1);
   }
+  if (mem) mem->owner = mem->first_owner;
   return 1;
 }
 

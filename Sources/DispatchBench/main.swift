@@ -1,7 +1,7 @@
 // Measures what one event costs on its way through the dispatcher into Lua:
 // a handler that does not wait, one that reads a field (lazy decode), one that
-// reads the packet, one that waits once (sleep 0, resumed next round), and one
-// behind a table filter that does not match.
+// reads the packet, one that waits once (sleep 0, resumed next round), one
+// behind a table filter that does not match, and one that raises every time.
 // A benchmark, not a test: run it with scripts/bench-dispatch (release build).
 import Foundation
 import HostCore
@@ -66,7 +66,7 @@ func measure(_ name: String, before: String, handler: String, events: Int, waits
   print(String(format: "%-34@ %8.0f ns/event  (%d events)", name as NSString, ns, events))
 }
 
-// Usage: DispatchBench [EVENTS] [CASE] [one|batch]: CASE 1-5 runs one case (for
+// Usage: DispatchBench [EVENTS] [CASE] [one|batch]: CASE 1-6 runs one case (for
 // profiling); events go one by one, or in runs of 64 as a loaded read brings them.
 let args = CommandLine.arguments.dropFirst()
 let events = Int(args.first ?? "") ?? 1_000_000
@@ -78,6 +78,7 @@ let cases: [(name: String, before: String, handler: String, events: Int, waits: 
   ("handler reading msg.pkt.eth_src", "", "function(ev) if ev.msg.pkt.eth_src then n = n + 1 end end", events, false),
   ("handler that waits once", "", "function(ev) zof.sleep(0); n = n + 1 end", events / 4, true),
   ("handler after a table filter's miss", lldp, "function(ev) n = n + 1 end", events, false),
+  ("handler that raises", "", "function(ev) n = n + 1; error(\"boom \" .. n) end", events / 10, false),
 ]
 let modes = args.dropFirst(2).first.map { [$0 == "batch"] } ?? [false, true]
 for batched in modes {

@@ -41,6 +41,7 @@ extension LuaRuntime {
     Self.registerRequest(L)
     Self.registerBudget(L)
     zs_set_slots(L)
+    zs_set_mem_fns(L)
     lua.push("files")
     lua.push(OFValue.list(Prelude.files.map { .string($0.name) }))
     lua_rawset(L, core)

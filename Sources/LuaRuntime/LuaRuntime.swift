@@ -121,6 +121,14 @@ public final class LuaRuntime: EventSink {
 
   public var memoryInUse: Int { state.memoryInUse }
 
+  /// The Lua memory each app holds (what its code made and still lives),
+  /// by name; the runtime's own under "zofhost".
+  public var memoryByApp: [String: Int] {
+    var out = ["zofhost": state.memory(owner: 0)]
+    for a in appList { out[a.name] = state.memory(owner: a.index) }
+    return out
+  }
+
   // MARK: EventSink
 
   public func begin(_ event: HostEvent) {

@@ -10,7 +10,8 @@ final class LuaState {
 
   init(memoryLimit: Int = 0) throws {
     mem = .allocate(capacity: 1)
-    mem.initialize(to: zs_mem(used: 0, limit: memoryLimit, relaxed: 1, armed: 0, aborting: 0, budget: 0, mac_cache: 0, batch_at: 0, interrupted: 0))
+    mem.initialize(to: zs_mem())
+    mem.pointee.limit = memoryLimit
     guard let L = zs_open(mem) else {
       mem.deallocate()
       throw LuaError("cannot create a Lua state")
@@ -23,12 +24,15 @@ final class LuaState {
     mem.deallocate()
   }
 
-  var memoryInUse: Int { mem.pointee.used }
+  var memoryInUse: Int { Int(zs_mem_owned(mem, -1)) }
+
+  /// What the code of app number `owner` (its load index) holds; 0: the runtime.
+  func memory(owner: Int) -> Int { Int(zs_mem_owned(mem, Int32(owner))) }
 }
 
 /// One Lua thread's stack, as seen from Swift: a function called from Lua must
 /// use the thread it was called on, not the main one. Everything here uses only
-/// Lua calls that cannot raise (raw access, pushes with the cap relaxed);
+/// Lua calls that cannot raise (raw access, pushes as the runtime, which no cap limits);
 /// running Lua code goes through the shim's protected calls.
 struct LuaStack {
   let L: OpaquePointer

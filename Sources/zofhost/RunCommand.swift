@@ -113,7 +113,7 @@ struct AppLimits: ParsableArguments {
   @Option(name: .long, help: "Milliseconds one handler step may run before it is aborted.")
   var handlerBudgetMs: Double = 300
 
-  @Option(name: .long, help: "Cap on the apps' Lua memory in MiB (0: none).")
+  @Option(name: .long, help: "Cap on each app's live Lua memory in MiB (0: none); an app past it fails its own handlers only.")
   var luaMemoryMb: Int = 0
 
   func validate() throws {

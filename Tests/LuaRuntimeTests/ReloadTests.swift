@@ -322,11 +322,11 @@ final class ReloadTests: XCTestCase {
     ], budgetMs: 60_000, memory: 16 * 1024 * 1024)
     let sw = connect()
     packetIn(sw)
-    XCTAssertTrue(printed.contains { $0.contains("exception: not enough memory") }, "\(printed)")
+    XCTAssertTrue(printed.contains("exception: app a is over its Lua memory cap of 16 MB"), "\(printed)")
     XCTAssertFalse(printed.contains("after"))
     packetIn(sw)
     XCTAssertEqual(printed.filter { $0 == "after" }.count, 0)  // hog set again: fails again, cleanly
-    XCTAssertLessThanOrEqual(gens.current!.memoryInUse, 16 * 1024 * 1024)
+    XCTAssertLessThanOrEqual(gens.current!.memoryByApp["a"]!, 16 * 1024 * 1024)
   }
 
   func testSandboxAndRequireFromLib() throws {

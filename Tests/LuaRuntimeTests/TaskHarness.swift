@@ -15,8 +15,9 @@ final class TaskHarness {
   let log = CaptureLog()
   let dir: URL
 
-  init(_ apps: [String: String], libDir: String? = nil, config configure: (inout HostConfig) -> Void = { _ in },
-       file: StaticString = #filePath, line: UInt = #line) throws {
+  init(_ apps: [String: String], libDir: String? = nil, memoryLimit: Int = 0,
+       config configure: (inout HostConfig) -> Void = { _ in }, file: StaticString = #filePath,
+       line: UInt = #line) throws {
     dir = FileManager.default.temporaryDirectory.appendingPathComponent("zoftask-\(getpid())-\(UUID().uuidString.prefix(8))")
     try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
     var paths: [String] = []
@@ -31,7 +32,7 @@ final class TaskHarness {
     config.listen = []
     configure(&config)
     host = Controller(loop: loop, config: config, logger: log.logger)
-    rt = try LuaRuntime(host: host, logger: log.logger, options: RuntimeOptions(appsDir: dir.path, libDir: libDir))
+    rt = try LuaRuntime(host: host, logger: log.logger, options: RuntimeOptions(appsDir: dir.path, libDir: libDir, memoryLimit: memoryLimit))
     try rt.loadApps(paths: paths.sorted())
     rt.activate()
     rt.start()

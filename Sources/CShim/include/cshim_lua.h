@@ -10,13 +10,21 @@
 #include <lua5.4/lua.h>
 #include <lua5.4/lauxlib.h>
 
-// Lua memory accounting. `limit` 0 means no cap. While `relaxed` is set the
-// cap is not enforced: Swift builds tables with it set, so a raise can only
-// come from a real out-of-memory, never from the app's cap.
+// Lua memory accounting, by owner: 0 the runtime, n the app made n-th
+// (apps.lua). Every block names its owner (zs_alloc), and `owned[o]` is what
+// owner o holds. `owner` is whose code runs: the runtime's (between handlers,
+// and in Swift, which the trampolines and zs_pcall run as the runtime's),
+// or the app's whose handler or task runs (run(owner, co, ...) and
+// tick(owner) in lua_budget.c, new_event) or whose file loads. `limit` caps
+// each app (0 means none: zs_open makes it SIZE_MAX); the runtime has no
+// cap. An allocation past an app's cap fails, and `refused` names the app.
 typedef struct zs_mem {
-  size_t used;
+  size_t *owned;
+  size_t nowned;    // slots in `owned` (zs_mem_owner grows it)
   size_t limit;
-  int relaxed;
+  int owner;
+  int first_owner;  // the first app in dispatch order (see new_event)
+  int refused;
   // Handler budget (lua_budget.c): `armed` while a step runs under it,
   // `aborting` once it is being cut off.
   int armed;
@@ -38,6 +46,13 @@ typedef int (*zs_fn)(lua_State *L);
 
 lua_State *zs_open(zs_mem *mem);  // new state with the standard libraries; NULL on failure
 void zs_close(lua_State *L);
+// Owner o, with a slot in zs_mem.owned (0 if o is none or cannot have one).
+int zs_mem_owner(zs_mem *mem, lua_Integer o);
+// What owner `owner` holds in bytes; a negative owner: everyone's.
+size_t zs_mem_owned(const zs_mem *mem, int owner);
+// For the table on top: own(n) -> previous owner, first_owner(n), and
+// refused() -> owner, cap (see lua_shim.c).
+void zs_set_mem_fns(lua_State *L);
 void zs_setctx(lua_State *L, void *ctx);  // per-state pointer (LUA_EXTRASPACE), shared by its threads
 void *zs_getctx(lua_State *L);
 
@@ -55,8 +70,8 @@ void zs_budget_arm(lua_State *L, lua_State *co, double seconds);
 int zs_budget_take_abort(lua_State *L);
 // The next handler of a batch starts: a whole budget of its own.
 void zs_budget_tick(void);
-// The Lua functions run(co, ...), arm(co), disarm(co) -> aborted, tick() and
-// watch(co), in C: they run for every handler, so they skip the Swift trampoline.
+// The Lua functions run(owner, co, ...), arm(co), disarm(co) -> aborted,
+// tick(owner) and watch(co), in C: they run for every handler, so they skip the Swift trampoline.
 void zs_push_budget_fns(lua_State *L);
 void zs_setfuncs(lua_State *L, const char *name, zs_fn fn);  // t[name] = fn for the table on top
 // As zs_setfuncs, for the table below `nup` values on top: they become upvalues

@@ -2,7 +2,7 @@
 -- require. A required app is found by its file name, NAME.lua in the apps
 -- folder, else in the library folder, and is loaded right away, so it comes
 -- before the apps requiring it (and its services exist when they load).
-local _, R = ...
+local core, R = ...
 local setmetatable, type, pairs, ipairs, tostring, error = setmetatable, type, pairs, ipairs, tostring, error
 local zof, where = R.zof, R.where
 local acting_app, load_file  -- dispatch.lua, sandbox.lua
@@ -111,7 +111,8 @@ function zof.app(name, opts)
     error(("zof.app: app %q is already defined in %s"):format(name, app_by_name[name].file), 2)
   end
   local loading = R.loading_file
-  local app = setmetatable({name = name, precedence = prec, file = loading, handlers = {},
+  -- `owner`: what its memory is counted under (zs_mem in cshim_lua.h), its load index.
+  local app = setmetatable({name = name, owner = #apps + 1, precedence = prec, file = loading, handlers = {},
     mcache = {}, ecache = {}, sole = {}, requires = requires, emits = emits, provides = {}, uses = {}, used = {}}, APP)
   for _, e in ipairs(emits) do
     emitters[e] = emitters[e] or {}
@@ -119,7 +120,11 @@ function zof.app(name, opts)
   end
   apps[#apps + 1] = app
   app_by_name[name] = app
-  if loading then file_app[loading] = app end
+  if loading then
+    file_app[loading] = app
+    -- The rest of the file runs as the app's (load_file puts the owner back).
+    core.own(app.owner)
+  end
   return app
 end
 

@@ -11,6 +11,7 @@ local DONE, WAIT, new_task, finish, post = R.DONE, R.WAIT, R.new_task, R.finish_
 local EV, message_of, fast_match, new_event, conn_of = R.EV, R.message_of, R.fast_match, R.new_event, R.conn_of
 local record, current_event, file_app = R.record, R.current_event, R.file_app
 local arm, disarm, run_armed, budget_ms, tick = core.arm, core.disarm, core.run, core.budget_ms(), core.tick
+local own, refused = core.own, core.refused
 R.arm, R.disarm = arm, disarm
 
 local pool, npool = {}, 0
@@ -61,12 +62,75 @@ local function trim(tb)
   end
 end
 
-local function failed(app, desc, origin, co, err)
+-- An error's text, Lua's "not enough memory" worded as what it is when an
+-- app's memory cap refused the allocation (zs_mem in cshim_lua.h).
+local NOMEM <const> = "not enough memory"
+function R.error_text(err)
   local msg = tostring(err)
-  -- The app's frames only: the runtime's below them (the coroutine's body) go.
-  local tb = trim(debug.traceback(co, msg))
+  if msg:sub(-#NOMEM) ~= NOMEM then return msg end
+  local owner, cap = refused()
+  local app = apps[owner]
+  if app == nil then return msg end
+  return msg:sub(1, -#NOMEM - 1) ..
+    ("app %s is over its Lua memory cap of %g MB"):format(app.name, cap / 1048576)
+end
+local error_text = R.error_text
+
+-- 14203 -> "14,203".
+local function commas(n)
+  local s, k = tostring(n), 1
+  while k > 0 do s, k = s:gsub("^(%d+)(%d%d%d)", "%1,%2") end
+  return s
+end
+
+-- Failures are logged per app and handler (or filter) at most LOG_BURST
+-- times in a window of LOG_WINDOW seconds, which the first failure starts;
+-- the rest are counted, and when the window ends one line says how many.
+-- A handler that fails on every event so logs 6 lines per 10 s, not one
+-- per event, and its failures past the burst cost no traceback.
+local LOG_BURST <const>, LOG_WINDOW <const> = 5, 10
+local windows = {}   -- app name -> what failed -> {logged = n, more = n, last = error}
+local after  -- tasks.lua
+R.later(function() after = R.after end)
+
+-- Whether this failure of `what` of app `name` is to be logged in full.
+local function log_it(name, what, err)
+  local by = windows[name]
+  if by == nil then
+    by = {}
+    windows[name] = by
+  end
+  local w = by[what]
+  if w == nil then
+    w = {logged = 1, more = 0, last = nil}
+    by[what] = w
+    after(LOG_WINDOW, function()
+      by[what] = nil
+      if w.more > 0 then
+        local last = error_text(w.last):match("^[^\n]*")
+        core.log("error", name, ("%s failed: %s ... and %s more like it in the last %d s")
+          :format(what, last, commas(w.more), LOG_WINDOW))
+      end
+    end)
+    return true
+  end
+  if w.logged < LOG_BURST then
+    w.logged = w.logged + 1
+    return true
+  end
+  w.more, w.last = w.more + 1, err
+  return false
+end
+
+-- Logs a handler's or task's failure, with its traceback, and posts it as
+-- EXCEPTION; past the burst (log_it) it is only counted.
+local function failed(app, desc, origin, co, err)
   -- (A task spawned before its file made an app is no app's.)
   local name = app and app.name or "zofhost"
+  if not log_it(name, desc, err) then return end
+  local msg = error_text(err)
+  -- The app's frames only: the runtime's below them (the coroutine's body) go.
+  local tb = trim(debug.traceback(co, msg))
   core.log("error", name, ("%s failed: %s"):format(desc, tb))
   if origin == nil or origin.event ~= "EXCEPTION" then
     post({event = "EXCEPTION", app = name, handler = desc, error = msg, traceback = tb, source = origin})
@@ -114,7 +178,7 @@ function R.step(t, co, app, h_desc, origin, conn, ...)
   local p_task, p_co, p_app, p_h, p_origin, p_conn = cur_task, cur_co, cur_app, cur_h, cur_origin, CUR[1]
   cur_task, cur_co, cur_app, cur_origin, CUR[1] = t, co, app, origin, conn
   cur_h = h_desc
-  local ok, tag, a, aborted = run_armed(co, ...)
+  local ok, tag, a, aborted = run_armed(app and app.owner or 0, co, ...)
   if aborted then
     -- The budget hook yielded the coroutine out from under the app.
     ok, tag = false, budget_error(h_desc.desc)
@@ -149,7 +213,7 @@ local function run(app, h, ev)
   end
   local p_task, p_co, p_app, p_h, p_origin, p_conn = cur_task, cur_co, cur_app, cur_h, cur_origin, CUR[1]
   cur_task, cur_co, cur_app, cur_h, cur_origin, CUR[1] = nil, co, app, h, ev, conn_of(ev)
-  local ok, tag, a, aborted = run_armed(co, h, ev)
+  local ok, tag, a, aborted = run_armed(app.owner, co, h, ev)
   local made = cur_task
   cur_task, cur_co, cur_app, cur_h, cur_origin, CUR[1] = p_task, p_co, p_app, p_h, p_origin, p_conn
   if tag == DONE and ok and made == nil and not aborted then
@@ -171,6 +235,8 @@ local ordered, norder = {}, 0
 function R.entry.set_order(list)
   ordered, norder = {}, #list
   for k, i in ipairs(list) do ordered[k] = apps[i] end
+  -- new_event starts the first app's handler: C runs it as that app's.
+  core.first_owner(ordered[1] and ordered[1].owner or 0)
 end
 
 -- A table filter where fast_match (Swift) leaves the verdict to Lua: an
@@ -220,7 +286,8 @@ local function pick(app, is_msg, name, ev)
       ok, r = pcall(f, ev)
     end
     if not ok then
-      core.log("error", app.name, ("filter of %s failed: %s"):format(h.desc, tostring(r)))
+      local what = "filter of " .. h.desc
+      if log_it(app.name, what, r) then core.log("error", app.name, ("%s failed: %s"):format(what, error_text(r))) end
       return nil
     end
     if r then return h end
@@ -276,8 +343,10 @@ dispatch_loop = function()
       local app = ordered[k]
       local h = app.sole[typ]
       if not h then
-        -- A filter runs as no app's, as between events.
+        -- A filter runs as no app's, as between events, but allocates as
+        -- its app (the first app's is that already, see new_event).
         cur_app, cur_h, cur_origin = nil, nil, nil
+        if k > 1 then own(app.owner) end
         -- nil: not looked for yet; false: the app's handler depends on the event.
         if h == nil then
           candidates(app, true, typ)
@@ -292,8 +361,9 @@ dispatch_loop = function()
         cur_app = app
         cur_h = h
         cur_origin = ev
-        -- The first app's budget started with the event.
-        if k > 1 then tick() end
+        -- The first app's budget started with the event (and it runs as that
+        -- app's): see new_event.
+        if k > 1 then tick(app.owner) end
         local r = h.fn(ev)
         local made = cur_task
         if made then
@@ -324,7 +394,7 @@ function R.entry.dispatch_frames(conn, typ, s, time)
   while true do
     local co = take_co()
     cur_task, cur_co, cur_app, cur_h = nil, co, nil, nil
-    local ok, tag, a, aborted = run_armed(co, DISPATCH)
+    local ok, tag, a, aborted = run_armed(0, co, DISPATCH)
     local made, app, h, ev = cur_task, cur_app, cur_h, cur_origin
     cur_task, cur_co, cur_app, cur_h, cur_origin, CUR[1] = p_task, p_co, p_app, p_h, p_origin, p_conn
     if ok and tag == DONE and not aborted then

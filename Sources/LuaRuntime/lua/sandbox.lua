@@ -4,7 +4,7 @@
 local core, R = ...
 local setmetatable, pairs, ipairs, pcall, tostring, error = setmetatable, pairs, ipairs, pcall, tostring, error
 local create, resume = coroutine.create, coroutine.resume
-local apps, file_state, arm, disarm = R.apps, R.file_state, R.arm, R.disarm
+local apps, file_state, arm, disarm, own = R.apps, R.file_state, R.arm, R.disarm, core.own
 
 local SAFE = {}
 for k, v in pairs(_G) do SAFE[k] = v end
@@ -56,10 +56,14 @@ end
 
 -- Runs an app file in an environment of its own (apps.lua calls it for a
 -- required app, on the spot).
+-- The file runs as the runtime's until it makes its app (zof.app), then as
+-- that app's; whoever loaded it runs as before after it.
 local function load_file(path)
   file_state[path] = "loading"
+  local was = own(0)
   local chunk, err = loadfile(path, "t", setmetatable({}, ENV))
   if not chunk then
+    own(was)
     file_state[path] = "failed"
     error(err, 0)
   end
@@ -67,6 +71,7 @@ local function load_file(path)
   R.loading_file = path
   local ok, e = pcall(chunk)
   R.loading_file = prev
+  own(was)
   file_state[path] = ok and "done" or "failed"
   if not ok then error(tostring(e), 0) end
 end
@@ -79,7 +84,7 @@ function entry.load(path)
   arm()
   local ok, e = pcall(load_file, path)
   disarm()
-  if not ok then error(e, 0) end
+  if not ok then error(R.error_text(e), 0) end
 end
 
 function entry.apps()

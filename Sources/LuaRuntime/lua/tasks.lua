@@ -31,6 +31,7 @@ end
 
 local tasks, ntasks, next_task = {}, 0, 0
 local timer_owner = {}          -- timer id -> task
+local timer_fn = {}             -- timer id -> the runtime's own function (R.after)
 local event_waiters = {}        -- event name -> list of tasks
 local ready_q, ready_n = {}, 0  -- tasks to resume after the current event
 
@@ -340,7 +341,15 @@ local function timeout_error(w)
   return wait_error("timeout", ("%s timed out after %g s"):format(what, w.seconds), {xid = w.xid})
 end
 
+-- Calls fn (runtime code: no task, no app) once `seconds` have passed.
+function R.after(seconds, fn) timer_fn[core.timer(seconds)] = fn end
+
 function entry.timer(id)
+  local fn = timer_fn[id]
+  if fn then
+    timer_fn[id] = nil
+    return fn()
+  end
   local t = timer_owner[id]
   timer_owner[id] = nil
   if t == nil or t.done then return end
