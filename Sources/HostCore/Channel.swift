@@ -27,7 +27,7 @@ final class Channel: ConnectionDelegate {
   init(host: Controller, connection: Connection) {
     self.host = host
     self.connection = connection
-    acceptedAt = host.loop.now
+    acceptedAt = host.loop.liveNow
     lastReceive = acceptedAt
   }
 
@@ -55,7 +55,7 @@ final class Channel: ConnectionDelegate {
     if taken > 0 {
       // Only a whole message is an answer: a switch that trickles a byte at
       // a time of one that never completes stays silent to the keepalive.
-      lastReceive = host.loop.now
+      lastReceive = host.loop.liveNow
       echoPending = false
       connection.consume(taken)
       batch.withUnsafeBytes { all in

@@ -48,6 +48,9 @@ public final class EventLoop {
 
   var timers = TimerHeap()
 
+  /// How long rounds took past the grace, and who hears of it (EventLoop+Stall.swift).
+  var stall = StallState()
+
   var signalFD: Int32 = -1
   var signalHandlers: [Int32: [(Int32) -> Void]] = [:]
 
@@ -109,6 +112,7 @@ public final class EventLoop {
     fireDueTimers()
     for hook in beforeSleep { hook() }
     flush()
+    endRound()
   }
 
   func waitTimeoutMS(cap: Double?) -> Int32 {

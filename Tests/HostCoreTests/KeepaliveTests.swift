@@ -49,6 +49,33 @@ final class KeepaliveTests: XCTestCase {
     ])))
   }
 
+  /// 60 PACKET_INs at a 300 ms budget each: one round of 21 s. The other
+  /// switch, healthy and idle, must not be taken for silent.
+  func testALoopStalledByTheAppsIsNoSwitchsSilence() {
+    make(echoInterval: 5)
+    let busy = connect(dpid: 1), idle = connect(dpid: 2)
+    var stalls: [Double] = []
+    loop.onStall = { stalls.append($0) }
+    sink.onDeliver = { [unowned self] _ in
+      if self.sink.current == "PACKET_IN" { self.loop.advanceClock(by: 0.35) }
+    }
+    busy.sendRaw((0..<60).flatMap { _ in packetIn() })
+    for _ in 0..<3 { loop.runOnce(timeout: 0) }
+    XCTAssertEqual(sink.seen.filter { $0 == "PACKET_IN@1" }.count, 60)
+    XCTAssertEqual(stalls.count, 1)
+    XCTAssertEqual(stalls.first ?? 0, 21, accuracy: 0.01)
+    sink.onDeliver = nil
+    pass(2, [busy, idle])
+    XCTAssertFalse(idle.peerClosed)
+    XCTAssertFalse(busy.peerClosed)
+    XCTAssertFalse(log.lines.contains { $0.contains("no answer") })
+    // A switch that really is silent is still closed, after 3 × 5 s.
+    idle.answerHandshake = false
+    pass(16, [busy, idle])
+    XCTAssertTrue(idle.peerClosed)
+    XCTAssertFalse(busy.peerClosed)  // it answers our echoes
+  }
+
   /// A message that never completes, trickled a byte at a time: no answer.
   func testTrickledBytesOfAMessageAreNoAnswer() {
     make(echoInterval: 1)
