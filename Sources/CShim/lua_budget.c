@@ -42,6 +42,8 @@ static int overrun_now(void) {
              atomic_load_explicit(&watch.step, memory_order_relaxed);
 }
 
+int zs_budget_overrun(void) { return overrun_now(); }
+
 // Runs every instruction once the signal set it, or every 1000 instructions
 // in an app's own coroutines. Where it can, it yields the step's coroutine
 // straight out of any pcall the app wrapped around its loop, so the app cannot

@@ -26,6 +26,7 @@ static void *zs_alloc(void *ud, void *ptr, size_t osize, size_t nsize) {
 
 static int open_libs(lua_State *L) {
   luaL_openlibs(L);
+  zs_open_patterns(L);  // string.find & co. that the budget can cut off
   zs_mac_cache_open(L);
   return 0;
 }

@@ -55,6 +55,11 @@ void zs_budget_arm(lua_State *L, lua_State *co, double seconds);
 int zs_budget_take_abort(lua_State *L);
 // The next handler of a batch starts: a whole budget of its own.
 void zs_budget_tick(void);
+// Whether the watchdog found the running step over its budget (any thread).
+int zs_budget_overrun(void);
+// string.find, match, gmatch and gsub that the budget can cut off, in place
+// of the standard ones (lua_patterns.c).
+void zs_open_patterns(lua_State *L);
 // The Lua functions run(co, ...), arm(co), disarm(co) -> aborted, tick() and
 // watch(co), in C: they run for every handler, so they skip the Swift trampoline.
 void zs_push_budget_fns(lua_State *L);
