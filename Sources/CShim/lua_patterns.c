@@ -64,6 +64,7 @@ static const char *match(MatchState *ms, const char *s, const char *p);
 // by then, aborts the step at its next Lua instruction.)
 static void checkpoint(MatchState *ms) {
   ms->left = CHECK_EVERY;
+  zs_watch_poll(ms->L);  // the loop's watchdog may be asking what runs
   if (zs_budget_overrun())
     luaL_error(ms->L, "pattern too complex: matching ran past the handler's time budget (--handler-budget-ms)");
 }

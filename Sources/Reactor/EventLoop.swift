@@ -105,7 +105,9 @@ public final class EventLoop {
   /// or the next timer. Output queued outside a round makes the wait zero so
   /// it is flushed without delay.
   public func runOnce(timeout: Double?) {
+    markTurn()
     let ready = waitForEvents(timeoutMS: waitTimeoutMS(cap: timeout))
+    markTurn()
     now = clockNow()
     dispatchConnections(ready)
     dispatchListenersAndSignals(ready)

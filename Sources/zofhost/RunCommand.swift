@@ -23,6 +23,9 @@ struct RunCommand: ParsableCommand {
   @Option(name: .long, help: "Seconds of silence before we send an ECHO_REQUEST; three times this closes the channel.")
   var echoInterval: Double = 5
 
+  @Option(name: .long, help: "Seconds the loop may go without turning before a warning names the handler running.")
+  var stallWarningSeconds: Double = 2
+
   @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error, critical.")
   var logLevel: String = "info"
 
@@ -44,6 +47,7 @@ struct RunCommand: ParsableCommand {
       }
     }
     guard echoInterval > 0 else { throw ValidationError("--echo-interval must be above 0") }
+    guard stallWarningSeconds > 0 else { throw ValidationError("--stall-warning-seconds must be above 0") }
     try validateAppsFolder(apps)
   }
 
@@ -60,6 +64,7 @@ struct RunCommand: ParsableCommand {
     if !listen.isEmpty { config.listen = listen.compactMap(ListenAddress.init).map { ($0.host, $0.port) } }
     config.versions = Set(versions.split(separator: ",").compactMap { OFVersion.parse(String($0)) })
     config.echoInterval = echoInterval
+    config.stallWarningSeconds = stallWarningSeconds
 
     let loop: EventLoop
     let host: Controller
@@ -86,6 +91,9 @@ struct RunCommand: ParsableCommand {
           if immediately { loop.runOnce(timeout: 0); Foundation.exit(130) }
         },
         onReload: { apps.reload() })
+      // Signals are blocked now: the watchdog thread starts without them.
+      LuaRuntime.nameStalledHandlers()
+      host.watchStalls()
     } catch {
       fail("\(error)")
     }

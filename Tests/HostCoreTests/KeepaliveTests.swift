@@ -106,3 +106,26 @@ final class KeepaliveTests: XCTestCase {
     XCTAssertFalse(sw.peerClosed)
   }
 }
+
+/// Stalls are logged by the loop when it comes back.
+final class StallLogTests: XCTestCase {
+  func testARoundPastTheBoundIsLogged() {
+    let loop = try! EventLoop()
+    loop.useManualClock()
+    var config = HostConfig()
+    config.listen = []
+    config.stallWarningSeconds = 2
+    let log = CaptureLog()
+    let host = Controller(loop: loop, config: config, logger: log.logger)
+    host.watchStalls(thread: false)
+    loop.addTimer(after: 0) { loop.advanceClock(by: 1) }
+    loop.runOnce(timeout: 0)
+    loop.runOnce(timeout: 0)
+    XCTAssertFalse(log.lines.contains { $0.contains("stalled") })
+    loop.addTimer(after: 0) { loop.advanceClock(by: 21.04) }
+    loop.runOnce(timeout: 0)
+    loop.runOnce(timeout: 0)
+    XCTAssertTrue(log.lines.contains { $0.contains("the loop was stalled 21.0 s in one round") }, "\(log.lines)")
+    XCTAssertEqual(loop.stalledSeconds, 22.04, accuracy: 0.001)
+  }
+}
