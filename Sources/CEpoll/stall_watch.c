@@ -5,6 +5,11 @@
 // formatted here, taking no lock the stuck thread could hold (stdio's,
 // malloc's, the logger's). The loop logs the stall again, whole, when it
 // comes back (Controller+Watchdog.swift).
+//
+// Signals are read by the loop through a signalfd and blocked in every
+// thread, so a stuck loop never sees SIGTERM or SIGINT: they stay pending
+// (sigpending shows them to any thread). One that has waited SIGNAL_GRACE
+// for a loop that did not turn ends the process, with 128 + the signal.
 #define _GNU_SOURCE
 #include "stall_watch.h"
 #include <errno.h>
@@ -19,6 +24,7 @@
 #include <unistd.h>
 
 #define SAMPLE_NS 100000000LL         // 100 ms
+#define SIGNAL_GRACE_NS 2000000000LL  // a pending SIGTERM/SIGINT waits this long for the loop
 
 static struct {
   _Atomic uint64_t turns;
@@ -63,10 +69,18 @@ static void say(const char *fmt, ...) {
   }
 }
 
+static int pending_exit_signal(void) {
+  sigset_t set;
+  if (sigpending(&set) != 0) return 0;
+  if (sigismember(&set, SIGTERM)) return SIGTERM;
+  if (sigismember(&set, SIGINT)) return SIGINT;
+  return 0;
+}
+
 static void *watch_loop(void *arg) {
   (void)arg;
   uint64_t seen = atomic_load_explicit(&sw.turns, memory_order_relaxed);
-  int64_t since = mono_ns();
+  int64_t since = mono_ns(), signal_at = 0;
   int warned = 0;
   char what[400];
   for (;;) {
@@ -81,6 +95,18 @@ static void *watch_loop(void *arg) {
     }
     int working = (turns & 1) == 0;  // odd: waiting for events
     double stalled = working ? (double)(now - since) / 1e9 : 0;
+    int sig = working ? pending_exit_signal() : 0;
+    if (sig) {
+      if (signal_at == 0) signal_at = now;
+      if (now - signal_at >= SIGNAL_GRACE_NS) {
+        describe(what, sizeof what, 1);
+        say("zofhost: %s while the loop was stuck for %.1f s, running %s; exiting with status %d",
+            sig == SIGTERM ? "SIGTERM" : "SIGINT", stalled, what, 128 + sig);
+        _exit(128 + sig);
+      }
+    } else {
+      signal_at = 0;
+    }
     double warn = (double)atomic_load_explicit(&sw.warn_ns, memory_order_relaxed) / 1e9;
     if (working && !warned && warn > 0 && stalled >= warn) {
       warned = 1;
