@@ -42,6 +42,11 @@ static int overrun_now(void) {
              atomic_load_explicit(&watch.step, memory_order_relaxed);
 }
 
+int zs_budget_overrun(void) { return overrun_now(); }
+
+int zs_budget_in_step(void) { return atomic_load_explicit(&watch.in_step, memory_order_relaxed); }
+lua_State *zs_budget_running(void) { return watch.running; }
+
 // Runs every instruction once the signal set it, or every 1000 instructions
 // in an app's own coroutines. Where it can, it yields the step's coroutine
 // straight out of any pcall the app wrapped around its loop, so the app cannot
@@ -52,6 +57,7 @@ static void budget_hook(lua_State *L, lua_Debug *ar) {
   (void)ar;
   zs_mem *mem;
   lua_getallocf(L, (void **)&mem);
+  zs_watch_poll(L);  // the loop's watchdog may be asking what runs
   if (!mem->armed) {
     lua_sethook(L, NULL, 0, 0);
     return;
@@ -78,8 +84,13 @@ static void budget_hook(lua_State *L, lua_Debug *ar) {
 static void on_overrun(int sig) {
   (void)sig;
   int saved = errno;
-  if (watch.running && overrun_now()) lua_sethook(watch.running, budget_hook, LUA_MASKCOUNT, 1);
+  if (watch.running && (overrun_now() || zs_watch_wanted())) lua_sethook(watch.running, budget_hook, LUA_MASKCOUNT, 1);
   errno = saved;
+}
+
+// The watchdog's question reaches the Lua thread as the overrun does.
+void zs_budget_poke(void) {
+  if (atomic_load_explicit(&watch.in_step, memory_order_relaxed)) pthread_kill(watch.thread, OVERRUN_SIGNAL);
 }
 
 // Samples a few times per budget; a step seen running for a whole budget is

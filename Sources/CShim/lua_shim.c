@@ -118,6 +118,7 @@ void zs_set_mem_fns(lua_State *L) {
 
 static int open_libs(lua_State *L) {
   luaL_openlibs(L);
+  zs_open_patterns(L);  // string.find & co. that the budget can cut off
   zs_mac_cache_open(L);
   return 0;
 }

@@ -32,15 +32,13 @@ final class Channel: ConnectionDelegate {
   init(host: Controller, connection: Connection) {
     self.host = host
     self.connection = connection
-    acceptedAt = host.loop.now
+    acceptedAt = host.loop.liveNow
     lastReceive = acceptedAt
   }
 
   var log: Logger { host.logger }
 
   func connectionReadable(_ c: Connection) {
-    lastReceive = host.loop.now
-    echoPending = false
     var bad: Int? = nil
     let taken = connection.withInput { buf -> Int in
       var off = 0
@@ -60,6 +58,10 @@ final class Channel: ConnectionDelegate {
       return off
     }
     if taken > 0 {
+      // Only a whole message is an answer: a switch that trickles a byte at
+      // a time of one that never completes stays silent to the keepalive.
+      lastReceive = host.loop.liveNow
+      echoPending = false
       connection.consume(taken)
       batch.withUnsafeBytes { all in
         var off = 0

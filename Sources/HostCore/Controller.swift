@@ -129,7 +129,9 @@ public final class Controller {
   }
 
   private func sweep() {
-    let now = loop.now
+    // Silence and the handshake's wait are measured on the loop's live
+    // clock: a round stalled by the apps is no switch's silence.
+    let now = loop.liveNow
     for ch in Array(channels.values) where ch.connection.isOpen {
       if ch.state != .up {
         if now - ch.acceptedAt > config.handshakeTimeout {

@@ -11,6 +11,9 @@ public struct HostConfig {
   public var echoInterval: Double = 5
   /// Seconds from accept to CHANNEL_UP before we give up on a switch.
   public var handshakeTimeout: Double = 10
+  /// Seconds the loop may go without turning before the watchdog says what
+  /// it is running (Controller+Watchdog.swift).
+  public var stallWarningSeconds: Double = 2
   /// Messages that arrive before CHANNEL_UP are held (not lost) up to this
   /// many, and up to `earlyByteLimit` bytes in all; past either they are
   /// dropped, with one warning per connection.

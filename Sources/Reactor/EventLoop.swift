@@ -48,6 +48,9 @@ public final class EventLoop {
 
   var timers = TimerHeap()
 
+  /// How long rounds took past the grace, and who hears of it (EventLoop+Stall.swift).
+  var stall = StallState()
+
   var signalFD: Int32 = -1
   var signalHandlers: [Int32: [(Int32) -> Void]] = [:]
 
@@ -102,13 +105,16 @@ public final class EventLoop {
   /// or the next timer. Output queued outside a round makes the wait zero so
   /// it is flushed without delay.
   public func runOnce(timeout: Double?) {
+    markTurn()
     let ready = waitForEvents(timeoutMS: waitTimeoutMS(cap: timeout))
+    markTurn()
     now = clockNow()
     dispatchConnections(ready)
     dispatchListenersAndSignals(ready)
     fireDueTimers()
     for hook in beforeSleep { hook() }
     flush()
+    endRound()
   }
 
   func waitTimeoutMS(cap: Double?) -> Int32 {

@@ -25,6 +25,8 @@ struct RunCommand: ParsableCommand {
 
   @Option(name: .long, help: "MiB a multipart reply joined for zof.request may reach, and a zof.request_stream's unread parts; past it the request fails.")
   var maxReplyMb: Int = 16
+  @Option(name: .long, help: "Seconds the loop may go without turning before a warning names the handler running.")
+  var stallWarningSeconds: Double = 2
 
   @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error, critical.")
   var logLevel: String = "info"
@@ -48,6 +50,7 @@ struct RunCommand: ParsableCommand {
     }
     guard echoInterval > 0 else { throw ValidationError("--echo-interval must be above 0") }
     guard maxReplyMb > 0 && maxReplyMb <= 1 << 20 else { throw ValidationError("--max-reply-mb must be 1 to 1048576") }
+    guard stallWarningSeconds > 0 else { throw ValidationError("--stall-warning-seconds must be above 0") }
     try validateAppsFolder(apps)
   }
 
@@ -65,6 +68,7 @@ struct RunCommand: ParsableCommand {
     config.versions = Set(versions.split(separator: ",").compactMap { OFVersion.parse(String($0)) })
     config.echoInterval = echoInterval
     config.maxReplyBytes = maxReplyMb << 20
+    config.stallWarningSeconds = stallWarningSeconds
 
     let loop: EventLoop
     let host: Controller
@@ -91,6 +95,9 @@ struct RunCommand: ParsableCommand {
           if immediately { loop.runOnce(timeout: 0); Foundation.exit(130) }
         },
         onReload: { apps.reload() })
+      // Signals are blocked now: the watchdog thread starts without them.
+      LuaRuntime.nameStalledHandlers()
+      host.watchStalls()
     } catch {
       fail("\(error)")
     }

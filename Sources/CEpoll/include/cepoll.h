@@ -43,4 +43,6 @@ int zr_signalfd_read(int fd);
 // non-blocking and close-on-exec. `addr`/`len` as for accept.
 int zr_accept(int fd, void *addr, uint32_t *len);
 
+#include "stall_watch.h"  // the loop's watchdog thread
+
 #endif

@@ -70,6 +70,22 @@ void zs_budget_arm(lua_State *L, lua_State *co, double seconds);
 int zs_budget_take_abort(lua_State *L);
 // The next handler of a batch starts: a whole budget of its own.
 void zs_budget_tick(void);
+// Whether the watchdog found the running step over its budget (any thread).
+int zs_budget_overrun(void);
+// For the loop's watchdog (lua_watchdog.c): whether a step runs, the
+// coroutine it resumed, and a nudge (the budget's signal) to the Lua thread.
+int zs_budget_in_step(void);
+lua_State *zs_budget_running(void);
+void zs_budget_poke(void);
+// Whether the watchdog asked what runs; zs_watch_poll answers it on the Lua
+// thread; zs_watch_describe asks, from the watchdog's thread (a describer of
+// stall_watch.h).
+int zs_watch_wanted(void);
+void zs_watch_poll(lua_State *L);
+size_t zs_watch_describe(char *buf, size_t cap, int final);
+// string.find, match, gmatch and gsub that the budget can cut off, in place
+// of the standard ones (lua_patterns.c).
+void zs_open_patterns(lua_State *L);
 // The Lua functions run(owner, co, ...), arm(co), disarm(co) -> aborted,
 // tick(owner) and watch(co), in C: they run for every handler, so they skip the Swift trampoline.
 void zs_push_budget_fns(lua_State *L);

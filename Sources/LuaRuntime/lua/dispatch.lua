@@ -414,3 +414,15 @@ function R.entry.dispatch_frames(conn, typ, s, time)
   end
   b_s, b_rec, b_ev = nil, nil, nil
 end
+
+-- What runs, for the loop's watchdog (lua_watchdog.c): it asks only once the
+-- loop has stalled, from the budget's hook or the pattern matcher, so
+-- nothing on the way of an event pays for it. Raw reads only: no lazy field
+-- is made from a hook.
+debug.getregistry()["zofhost.running"] = function()
+  local h, app, ev = cur_h, cur_app, cur_origin
+  if h == nil then return nil end
+  local typ = b_s and b_type
+  if not typ and type(ev) == "table" then typ = rawget(ev, "type") or rawget(ev, "event") end
+  return ("%s of app %s, event %s"):format(h.desc, app and app.name or "?", tostring(typ or "?"))
+end
