@@ -32,8 +32,9 @@ void zs_watch_poll(lua_State *L) {
   if (w == atomic_load_explicit(&done, memory_order_relaxed)) return;
   zs_mem *mem;
   lua_getallocf(L, (void **)&mem);
-  int was = mem->relaxed;
-  mem->relaxed = 1;
+  // The question is the runtime's to answer: no app's cap applies.
+  int was = mem->owner;
+  mem->owner = 0;
   int top = lua_gettop(L);
   const char *s = NULL;
   if (lua_checkstack(L, 3)) {
@@ -43,7 +44,7 @@ void zs_watch_poll(lua_State *L) {
   }
   snprintf(answer_text, sizeof answer_text, "%s", s ? s : "the runtime's own Lua, between handlers");
   lua_settop(L, top);
-  mem->relaxed = was;
+  mem->owner = was;
   atomic_store_explicit(&done, w, memory_order_release);
 }
 
