@@ -12,7 +12,13 @@ public final class Controller {
   public private(set) var listeners: [Listener] = []
   private var channels: [Int: Channel] = [:]
   /// Up datapaths in the order their channels came up.
-  public private(set) var datapaths: [Datapath] = []
+  public var datapaths: [Datapath] { upList.compactMap { $0 } }
+  /// The same with a hole where one went down, so that a channel closing
+  /// costs the same however many are up (a mass disconnect stays linear);
+  /// compacted once the holes outnumber the datapaths.
+  private var upList: [Datapath?] = []
+  /// Where each up datapath is in upList, by connection id.
+  private var upIndex: [Int: Int] = [:]
   private var byConn: [Int: Datapath] = [:]
   private var channelXid: UInt32 = 0
   private var stopping = false
@@ -60,7 +66,8 @@ public final class Controller {
   }
 
   func channelUp(_ ch: Channel, _ dp: Datapath) {
-    datapaths.append(dp)
+    upIndex[dp.connId] = upList.count
+    upList.append(dp)
     byConn[dp.connId] = dp
     logger.info("\(ch.connection.peer): CHANNEL_UP datapath \(dp.idText), OpenFlow \(OFVersion.name(dp.version)), \(dp.ports.count) ports")
     dispatcher.dispatch(HostEvent(message: "CHANNEL_UP", datapath: dp, payload: .fields(dp.channelFields())))
@@ -85,7 +92,7 @@ public final class Controller {
       logger.info("\(ch.connection.peer): closed before CHANNEL_UP: \(reason)")
       return
     }
-    datapaths.removeAll { $0 === dp }
+    removeUp(dp)
     byConn[dp.connId] = nil
     dp.failPending()
     logger.info("\(ch.connection.peer): CHANNEL_DOWN datapath \(dp.idText): \(reason)")
@@ -97,6 +104,14 @@ public final class Controller {
       }
       dispatcher.dispatch(HostEvent(message: "CHANNEL_DOWN", datapath: dp, payload: .fields(fields)))
     }
+  }
+
+  private func removeUp(_ dp: Datapath) {
+    guard let i = upIndex.removeValue(forKey: dp.connId) else { return }
+    upList[i] = nil
+    guard upIndex.count * 2 < upList.count else { return }
+    upList.removeAll { $0 == nil }
+    for (i, dp) in upList.enumerated() { upIndex[dp!.connId] = i }
   }
 
   /// A message for the apps.
