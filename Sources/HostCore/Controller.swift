@@ -95,7 +95,9 @@ public final class Controller {
     removeUp(dp)
     byConn[dp.connId] = nil
     dp.failPending()
-    logger.info("\(ch.connection.peer): CHANNEL_DOWN datapath \(dp.idText): \(reason)")
+    // Closed as stuck, a switch's sends were being refused: worth a warning.
+    logger.log(level: ch.connection.isStuck ? .warning : .info,
+      "\(ch.connection.peer): CHANNEL_DOWN datapath \(dp.idText): \(reason)")
     if wasUp && !stopping {
       var fields = dp.channelFields()
       if case .table(var f) = fields {

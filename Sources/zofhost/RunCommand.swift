@@ -23,6 +23,9 @@ struct RunCommand: ParsableCommand {
   @Option(name: .long, help: "Seconds of silence before we send an ECHO_REQUEST; three times this closes the channel.")
   var echoInterval: Double = 5
 
+  @Option(name: .customLong("output-limit-mb"), help: "MiB of output that may wait for one switch; an app's send past it raises.")
+  var outputLimitMB: Int = 16
+
   @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error, critical.")
   var logLevel: String = "info"
 
@@ -44,6 +47,7 @@ struct RunCommand: ParsableCommand {
       }
     }
     guard echoInterval > 0 else { throw ValidationError("--echo-interval must be above 0") }
+    guard (1...4096).contains(outputLimitMB) else { throw ValidationError("--output-limit-mb must be 1 to 4096") }
     try validateAppsFolder(apps)
   }
 
@@ -65,6 +69,7 @@ struct RunCommand: ParsableCommand {
     let host: Controller
     do {
       loop = try EventLoop()
+      loop.outputLimit = outputLimitMB << 20
       host = Controller(loop: loop, config: config, logger: logger)
     } catch {
       fail("cannot start: \(error)")
