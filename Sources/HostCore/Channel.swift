@@ -20,6 +20,9 @@ final class Channel: ConnectionDelegate {
   var echoPending = false
   /// Messages that came before CHANNEL_UP; replayed right after it.
   var early: [[UInt8]] = []
+  /// Unknown messages answered since the last one logged, and when that was.
+  var unknownUnlogged = 0
+  var unknownLoggedAt = -Double.infinity
   /// Complete messages copied out of the input, so a handler that closes the
   /// connection never pulls the reactor's buffer from under the framing loop.
   private var batch: [UInt8] = []
@@ -116,6 +119,9 @@ final class Channel: ConnectionDelegate {
       return
     case "ECHO_REPLY":
       return
+    case "UNKNOWN":
+      answerUnknown(header, frame)
+      return
     default:
       break
     }
@@ -141,6 +147,25 @@ final class Channel: ConnectionDelegate {
         log.warning("\(connection.peer): more than \(host.config.earlyMessageLimit) messages before CHANNEL_UP; dropping \(type)")
       }
     }
+  }
+
+  /// A message type (or multipart type) this version does not have: the
+  /// switch hears so, as OpenFlow asks, and the log says so, at most every 10 s.
+  private func answerUnknown(_ header: OFHeader, _ frame: UnsafeRawBufferPointer) {
+    // Type 18/19 with multipart type 0 (DESC, which every version has) names
+    // a type only when the version has multipart messages of that type.
+    let probe: [UInt8] = [header.version, header.type, 0, 16, 0, 0, 0, 0, 0, 0]
+    let typeKnown = probe.withUnsafeBytes { OFCodec.typeName($0) } != "UNKNOWN"
+    let code = !typeKnown ? "BAD_TYPE" : version == OFVersion.v1_0 ? "BAD_STAT" : "BAD_MULTIPART"
+    sendError(type: "BAD_REQUEST", code: code, offending: frame)
+    unknownUnlogged += 1
+    let now = host.loop.now
+    guard now - unknownLoggedAt >= 10 else { return }
+    let more = unknownUnlogged > 1 ? " (\(unknownUnlogged - 1) more since the last such line)" : ""
+    let what = typeKnown && frame.count >= 10 ? "multipart type \(UInt16(frame[8]) << 8 | UInt16(frame[9]))" : "message type \(header.type)"
+    log.warning("\(connection.peer): unknown \(what) for OpenFlow \(OFVersion.name(version)); answered \(code)\(more)")
+    unknownUnlogged = 0
+    unknownLoggedAt = now
   }
 
   private func trackPortStatus(_ frame: UnsafeRawBufferPointer) {
