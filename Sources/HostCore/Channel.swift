@@ -40,9 +40,16 @@ final class Channel: ConnectionDelegate {
     lastReceive = host.loop.now
     echoPending = false
     var bad: Int? = nil
+    var badHeader: [UInt8]? = nil
     let taken = connection.withInput { buf -> Int in
       var off = 0
       while buf.count - off >= OFHeader.size {
+        // A version byte no OpenFlow version has (but a HELLO's, which may be
+        // newer than ours) is refused at its header, not once its length is in.
+        if buf[off] &- 1 >= OFVersion.v1_5, buf[off] == 0 || state != .hello || buf[off + 1] != 0 {
+          badHeader = Array(buf[off..<(off + OFHeader.size)])
+          break
+        }
         let len = OFHeader.length(buf, at: off)
         if len < OFHeader.size {
           bad = len
@@ -77,6 +84,13 @@ final class Channel: ConnectionDelegate {
     }
     if let bad, connection.isOpen {
       protocolError("length field \(bad) is under 8; framing lost", type: "BAD_REQUEST", code: "BAD_LEN")
+    }
+    if let badHeader, connection.isOpen {
+      let hello = state == .hello
+      badHeader.withUnsafeBytes {
+        protocolError("version byte \(badHeader[0]) is no OpenFlow version (message type \(badHeader[1]))",
+          type: hello ? "HELLO_FAILED" : "BAD_REQUEST", code: hello ? "INCOMPATIBLE" : "BAD_VERSION", offending: $0)
+      }
     }
   }
 

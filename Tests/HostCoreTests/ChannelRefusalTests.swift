@@ -6,7 +6,7 @@ import XCTest
 @testable import HostCore
 
 /// What the channel answers to messages it cannot read: an unknown type
-/// after the handshake.
+/// after the handshake, a version byte no OpenFlow version has.
 final class ChannelRefusalTests: XCTestCase {
   var loop: EventLoop!
   var host: Controller!
@@ -58,5 +58,38 @@ final class ChannelRefusalTests: XCTestCase {
     XCTAssertEqual(error?.version, OFVersion.v1_0)
     XCTAssertEqual(error?.msg["code"]?.string, "BAD_STAT")
     XCTAssertTrue(log.lines.contains { $0.contains("unknown multipart type 238 for OpenFlow 1.0; answered BAD_STAT") }, "\(log.lines)")
+  }
+
+  func testVersionByteNoVersionHasIsRefusedAtTheHeader() {
+    let sw = up(OFVersion.v1_3)
+    // Claims 65535 bytes; only the header ever comes.
+    sw.sendRaw([0x42, 10, 0xff, 0xff, 0, 0, 0, 9])
+    sw.pump(loop)
+    let error = sw.received.first { $0.type == "ERROR" }
+    XCTAssertEqual(error?.msg["type"]?.string, "BAD_REQUEST")
+    XCTAssertEqual(error?.msg["code"]?.string, "BAD_VERSION")
+    XCTAssertEqual(error?.xid, 9)
+    XCTAssertTrue(sw.peerClosed)
+    XCTAssertTrue(log.lines.contains { $0.hasPrefix("error") && $0.contains("version byte 66 is no OpenFlow version") })
+    XCTAssertTrue(sink.seen.contains("CHANNEL_DOWN@1"))
+  }
+
+  func testVersionZeroInsteadOfHelloFailsTheHello() {
+    let sw = FakeSwitch(host: host, version: OFVersion.v1_3, answerHandshake: false)
+    sw.sendRaw([0, 0, 0xff, 0xff, 0, 0, 0, 1])
+    sw.pump(loop)
+    let error = sw.received.first { $0.type == "ERROR" }
+    XCTAssertEqual(error?.msg["type"]?.string, "HELLO_FAILED")
+    XCTAssertEqual(error?.msg["code"]?.string, "INCOMPATIBLE")
+    XCTAssertTrue(sw.peerClosed)
+  }
+
+  func testHelloOfANewerVersionIsStillNegotiated() {
+    let sw = FakeSwitch(host: host, version: OFVersion.v1_3, answerHandshake: false)
+    sw.sendRaw([7, 0, 0, 8, 0, 0, 0, 1])  // a HELLO from a version after 1.5
+    sw.pump(loop)
+    XCTAssertEqual(sw.received.map(\.type), ["HELLO", "FEATURES_REQUEST"])
+    XCTAssertEqual(sw.received.last?.version, OFVersion.v1_3)
+    XCTAssertFalse(sw.peerClosed)
   }
 }
