@@ -34,6 +34,11 @@ public final class Controller {
     do {
       for (h, p) in config.listen {
         let l = try loop.listen(host: h, port: p) { [unowned self] conn in self.accept(conn) }
+        let address = l.address
+        l.onAcceptError = { [unowned self] error, n in
+          let more = n > 1 ? " (\(n) times since the last such line)" : ""
+          self.logger.warning("\(address): cannot accept a switch: \(error)\(more); accepting pauses for a moment")
+        }
         listeners.append(l)
         logger.info("listening on \(l.address)")
       }
