@@ -25,6 +25,9 @@ final class Channel: ConnectionDelegate {
   var earlyDropped = (count: 0, bytes: 0)
   /// Bytes of the handshake's PORT_DESC reply so far.
   var portBytes = 0
+  /// Unknown messages answered since the last one logged, and when that was.
+  var unknownUnlogged = 0
+  var unknownLoggedAt = -Double.infinity
   /// Complete messages copied out of the input, so a handler that closes the
   /// connection never pulls the reactor's buffer from under the framing loop.
   private var batch: [UInt8] = []
@@ -40,9 +43,16 @@ final class Channel: ConnectionDelegate {
 
   func connectionReadable(_ c: Connection) {
     var bad: Int? = nil
+    var badHeader: [UInt8]? = nil
     let taken = connection.withInput { buf -> Int in
       var off = 0
       while buf.count - off >= OFHeader.size {
+        // A version byte no OpenFlow version has (but a HELLO's, which may be
+        // newer than ours) is refused at its header, not once its length is in.
+        if buf[off] &- 1 >= OFVersion.v1_5, buf[off] == 0 || state != .hello || buf[off + 1] != 0 {
+          badHeader = Array(buf[off..<(off + OFHeader.size)])
+          break
+        }
         let len = OFHeader.length(buf, at: off)
         if len < OFHeader.size {
           bad = len
@@ -81,6 +91,13 @@ final class Channel: ConnectionDelegate {
     }
     if let bad, connection.isOpen {
       protocolError("length field \(bad) is under 8; framing lost", type: "BAD_REQUEST", code: "BAD_LEN")
+    }
+    if let badHeader, connection.isOpen {
+      let hello = state == .hello
+      badHeader.withUnsafeBytes {
+        protocolError("version byte \(badHeader[0]) is no OpenFlow version (message type \(badHeader[1]))",
+          type: hello ? "HELLO_FAILED" : "BAD_REQUEST", code: hello ? "INCOMPATIBLE" : "BAD_VERSION", offending: $0)
+      }
     }
   }
 
@@ -123,6 +140,9 @@ final class Channel: ConnectionDelegate {
       return
     case "ECHO_REPLY":
       return
+    case "UNKNOWN":
+      answerUnknown(header, frame)
+      return
     default:
       break
     }
@@ -154,6 +174,25 @@ final class Channel: ConnectionDelegate {
         earlyDropped.bytes += frame.count
       }
     }
+  }
+
+  /// A message type (or multipart type) this version does not have: the
+  /// switch hears so, as OpenFlow asks, and the log says so, at most every 10 s.
+  private func answerUnknown(_ header: OFHeader, _ frame: UnsafeRawBufferPointer) {
+    // Type 18/19 with multipart type 0 (DESC, which every version has) names
+    // a type only when the version has multipart messages of that type.
+    let probe: [UInt8] = [header.version, header.type, 0, 16, 0, 0, 0, 0, 0, 0]
+    let typeKnown = probe.withUnsafeBytes { OFCodec.typeName($0) } != "UNKNOWN"
+    let code = !typeKnown ? "BAD_TYPE" : version == OFVersion.v1_0 ? "BAD_STAT" : "BAD_MULTIPART"
+    sendError(type: "BAD_REQUEST", code: code, offending: frame)
+    unknownUnlogged += 1
+    let now = host.loop.now
+    guard now - unknownLoggedAt >= 10 else { return }
+    let more = unknownUnlogged > 1 ? " (\(unknownUnlogged - 1) more since the last such line)" : ""
+    let what = typeKnown && frame.count >= 10 ? "multipart type \(UInt16(frame[8]) << 8 | UInt16(frame[9]))" : "message type \(header.type)"
+    log.warning("\(connection.peer): unknown \(what) for OpenFlow \(OFVersion.name(version)); answered \(code)\(more)")
+    unknownUnlogged = 0
+    unknownLoggedAt = now
   }
 
   private func trackPortStatus(_ frame: UnsafeRawBufferPointer) {

@@ -12,8 +12,16 @@ public final class Controller {
   public private(set) var listeners: [Listener] = []
   private var channels: [Int: Channel] = [:]
   /// Up datapaths in the order their channels came up.
-  public private(set) var datapaths: [Datapath] = []
+  public var datapaths: [Datapath] { upList.compactMap { $0 } }
+  /// The same with a hole where one went down, so that a channel closing
+  /// costs the same however many are up (a mass disconnect stays linear);
+  /// compacted once the holes outnumber the datapaths.
+  private var upList: [Datapath?] = []
+  /// Where each up datapath is in upList, by connection id.
+  private var upIndex: [Int: Int] = [:]
   private var byConn: [Int: Datapath] = [:]
+  /// The up datapath of each datapath id (one connection each).
+  private var byId: [UInt64: Datapath] = [:]
   private var channelXid: UInt32 = 0
   private var stopping = false
 
@@ -28,6 +36,11 @@ public final class Controller {
     do {
       for (h, p) in config.listen {
         let l = try loop.listen(host: h, port: p) { [unowned self] conn in self.accept(conn) }
+        let address = l.address
+        l.onAcceptError = { [unowned self] error, n in
+          let more = n > 1 ? " (\(n) times since the last such line)" : ""
+          self.logger.warning("\(address): cannot accept a switch: \(error)\(more); accepting pauses for a moment")
+        }
         listeners.append(l)
         logger.info("listening on \(l.address)")
       }
@@ -64,11 +77,13 @@ public final class Controller {
     // own controllers and Ryu (a switch that reconnects before its old TCP
     // connection is seen dead). The older one goes first, so apps see its
     // CHANNEL_DOWN before the new CHANNEL_UP.
-    for old in datapaths where old.id == dp.id && old !== dp {
+    if let old = byId[dp.id], old !== dp {
       logger.warning("\(ch.connection.peer): datapath \(dp.idText) is already connected from \(old.connection.peer) (conn \(old.connId)); closing that older connection, the newer one wins")
       old.close(reason: "datapath \(dp.idText) connected again from \(ch.connection.peer)")
     }
-    datapaths.append(dp)
+    byId[dp.id] = dp
+    upIndex[dp.connId] = upList.count
+    upList.append(dp)
     byConn[dp.connId] = dp
     logger.info("\(ch.connection.peer): CHANNEL_UP datapath \(dp.idText), OpenFlow \(OFVersion.name(dp.version)), \(dp.ports.count) ports")
     dispatcher.dispatch(HostEvent(message: "CHANNEL_UP", datapath: dp, payload: .fields(dp.channelFields())))
@@ -93,10 +108,12 @@ public final class Controller {
       logger.info("\(ch.connection.peer): closed before CHANNEL_UP: \(reason)")
       return
     }
-    datapaths.removeAll { $0 === dp }
+    removeUp(dp)
     byConn[dp.connId] = nil
     dp.failPending()
-    logger.info("\(ch.connection.peer): CHANNEL_DOWN datapath \(dp.idText): \(reason)")
+    // Closed as stuck, a switch's sends were being refused: worth a warning.
+    logger.log(level: ch.connection.isStuck ? .warning : .info,
+      "\(ch.connection.peer): CHANNEL_DOWN datapath \(dp.idText): \(reason)")
     if wasUp && !stopping {
       var fields = dp.channelFields()
       if case .table(var f) = fields {
@@ -105,6 +122,15 @@ public final class Controller {
       }
       dispatcher.dispatch(HostEvent(message: "CHANNEL_DOWN", datapath: dp, payload: .fields(fields)))
     }
+  }
+
+  private func removeUp(_ dp: Datapath) {
+    if byId[dp.id] === dp { byId[dp.id] = nil }
+    guard let i = upIndex.removeValue(forKey: dp.connId) else { return }
+    upList[i] = nil
+    guard upIndex.count * 2 < upList.count else { return }
+    upList.removeAll { $0 == nil }
+    for (i, dp) in upList.enumerated() { upIndex[dp!.connId] = i }
   }
 
   /// A message for the apps.

@@ -51,41 +51,56 @@ public final class Datapath {
   }
 
   /// Queues encoded bytes; the reactor writes them in the round's flush.
-  public func send(_ bytes: [UInt8]) {
-    connection.write(bytes)
+  /// Throws OutputFull, sending nothing, when the backlog is at the limit.
+  public func send(_ bytes: [UInt8]) throws(OutputFull) {
+    guard let out = connection.write(count: bytes.count, limited: true) else {
+      if refuses(count: bytes.count) { throw outputFull() }
+      return
+    }
+    bytes.withUnsafeBytes { out.copyMemory(from: $0) }
   }
 
   /// Room for `count` bytes at the end of the output, for a caller that
   /// writes a message in place (a template send): fill it at once, before
   /// anything else is sent to this switch; it goes out in the round's flush.
-  /// Nil when the connection takes nothing more (closing or closed) or
-  /// `count` is 0. Inlinable: the event path calls it for every answer.
+  /// Nil when the connection takes nothing more (closing or closed), when
+  /// `count` is 0, or when the backlog is at the limit (`refuses(count:)`).
+  /// Inlinable: the event path calls it for every answer.
   @inlinable
   public func reserveOutput(count: Int) -> UnsafeMutableRawBufferPointer? {
-    connection.write(count: count)
+    connection.write(count: count, limited: true)
+  }
+
+  /// After reserveOutput gave nil: true when the send was refused (not
+  /// dropped because the connection is closing); outputFull() says why.
+  public func refuses(count: Int) -> Bool { connection.refuses(count: count) }
+
+  public func outputFull() -> OutputFull {
+    OutputFull(datapath: idText, peer: connection.peer, backlog: connection.outputCount,
+      limit: connection.outputLimit)
   }
 
   /// Encodes for this switch's version, with a fresh xid unless one is given.
   @discardableResult
-  public func send(_ message: OFMessage) throws(OFCodecError) -> UInt32 {
+  public func send(_ message: OFMessage) throws -> UInt32 {
     var m = message
     m.version = version
     if m.xid == 0 { m.xid = nextXid() }
-    send(try OFCodec.encode(m))
+    try send(try OFCodec.encode(m))
     return m.xid
   }
 
   /// Sends `message` with a fresh xid; its reply (a message of the type that
   /// answers it, or an ERROR, with that xid) goes to `onReply`, not to the apps.
-  public func request(_ message: OFMessage, onReply: @escaping ReplyHandler) throws(OFCodecError) -> UInt32 {
+  public func request(_ message: OFMessage, onReply: @escaping ReplyHandler) throws -> UInt32 {
     var m = message
     m.version = version
     m.xid = m.xid != 0 ? m.xid : nextXid()
     let bytes = try OFCodec.encode(m)
+    try send(bytes)
     let answer = bytes.withUnsafeBytes { OFCodec.replyTypeName(ofRequest: OFCodec.typeName($0)) }
     pending[m.xid] = Pending(handler: onReply, answer: answer)
     dropping[m.xid] = nil
-    send(bytes)
     return m.xid
   }
 

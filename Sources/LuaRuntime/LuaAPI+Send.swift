@@ -85,6 +85,7 @@ extension LuaRuntime {
     lua_settop(L, 3)
     do {
       guard let xid = try sendTemplate(id - 1, to: dp, stack: s, args: 2) else { return 0 }
+      if xid == 0 { return raise(LuaRuntime.sendFailureText("template:send", dp, dp.outputFull())) }
       s.push(Int(xid))
       return 1
     } catch {
@@ -96,7 +97,7 @@ extension LuaRuntime {
   /// which are written straight into the datapath's output (reserveOutput).
   /// Returns nil when it must take the slow path (not patchable, or an
   /// argument at stack index `args` is not a number that fits): then nothing
-  /// was sent.
+  /// was sent. 0 (no xid) when the send was refused (the output is full).
   func sendTemplate(_ i: Int, to dp: Datapath, stack s: LuaStack, args: Int32) throws(OFCodecError) -> UInt32? {
     let v = Int(dp.version)
     guard let found = try templates[i].patchablePlan(v) else { return nil }
@@ -143,7 +144,7 @@ extension LuaRuntime {
     let head = bytes.count, count = head + tail.count
     guard count <= 0xffff else { return nil }
     let xid = plan.xid != 0 ? plan.xid : dp.nextXid()
-    guard let out = dp.reserveOutput(count: count) else { return xid }
+    guard let out = dp.reserveOutput(count: count) else { return dp.refuses(count: count) ? 0 : xid }
     out.copyMemory(from: UnsafeRawBufferPointer(bytes))
     for k in 0..<spots.count { Template.patch(out, spots[k], values[k]) }
     if plan.hasTail {

@@ -37,21 +37,58 @@ extension Connection {
   }
 
   /// The same for a caller that fills the bytes itself, at once (before
-  /// anything else writes): nil when nothing is to be written.
-  public func write(count: Int) -> UnsafeMutableRawBufferPointer? {
+  /// anything else writes): nil when nothing is to be written. A `limited`
+  /// write (an app's) is refused, nil too, when it would take the backlog
+  /// past the loop's `outputLimit`: `refuses(count:)` then says so.
+  public func write(count: Int, limited: Bool = false) -> UnsafeMutableRawBufferPointer? {
     guard state == .open, count > 0 else { return nil }
+    if output.count + count > highWater, !admit(count, limited: limited) { return nil }
     let out = UnsafeMutableRawBufferPointer(start: output.reserve(count), count: count)
     output.commit(count)
     // Most writes of a round find the connection queued already.
     if !awaitingWritable && !queuedForFlush { loop?.enqueueFlush(self) }
-    if !pausedForOutput && output.count > highWater {
-      pausedForOutput = true
-      updateInterest()
-    }
     return out
   }
 
   public var outputCount: Int { output.count }
+
+  /// Closed, or about to be, because its peer took nothing for the loop's
+  /// stuckTimeout while limited writes were refused.
+  public var isStuck: Bool { closingStuck }
+
+  /// The loop's outputLimit (0 once closed).
+  public var outputLimit: Int { loop?.outputLimit ?? 0 }
+
+  /// True when a limited write of `count` bytes is refused now: the
+  /// connection is open and its backlog would pass the loop's `outputLimit`.
+  public func refuses(count: Int) -> Bool {
+    guard state == .open, let loop else { return false }
+    return output.count + count > loop.outputLimit
+  }
+
+  /// A write past `highWater`: reading stops over the loop's outputHighWater;
+  /// a limited one past its outputLimit is refused, and once the peer has
+  /// taken nothing for the loop's stuckTimeout since the first refusal, the
+  /// connection is closed as stuck (in the timer step, not under the writer).
+  private func admit(_ count: Int, limited: Bool) -> Bool {
+    guard let loop else { return false }
+    let after = output.count + count
+    if limited && after > loop.outputLimit {
+      if stalledSince == 0 {
+        stalledSince = loop.now
+      } else if !closingStuck && loop.now - stalledSince >= loop.stuckTimeout {
+        closingStuck = true
+        let reason = "stuck: \(output.count) bytes of output unsent, none taken in the \(Int(loop.now - stalledSince)) s since sends were first refused"
+        loop.addTimer(after: 0) { self.close(reason: reason) }
+      }
+      return false
+    }
+    if !pausedForOutput && after > loop.outputHighWater {
+      pausedForOutput = true
+      updateInterest()
+    }
+    return true
+  }
 
   /// Readiness from one wait.
   func handle(_ ready: Readiness) {
@@ -100,12 +137,13 @@ extension Connection {
   /// The one write of this round's flush step.
   func flushOnce() {
     guard state != .closed, !connecting, !awaitingWritable, let loop else { return }
-    highWater = loop.outputHighWater
+    highWater = min(loop.outputHighWater, loop.outputLimit)
     if !output.isEmpty {
       let pending = output.readable
       let n = send(fd, pending.baseAddress, pending.count, Int32(MSG_NOSIGNAL))
       if n > 0 {
         output.consume(n)
+        stalledSince = 0
       } else if n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR {
         close(reason: "write failed: \(errorText(errno))")
         return

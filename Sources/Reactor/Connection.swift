@@ -49,8 +49,12 @@ public final class Connection {
   var awaitingWritable = false
   var pausedForOutput = false
   var pausedForInput = false
-  /// The loop's outputHighWater, as of the last flush (write reads it here).
+  /// The lower of the loop's outputHighWater and outputLimit, as of the last
+  /// flush: a write that passes it takes the slower way (write reads it here).
   var highWater: Int
+  /// When a limited write was first refused with no byte taken since (0: none).
+  var stalledSince: Double = 0
+  var closingStuck = false
   private var cachedLocalPort: UInt16?
 
   init(id: Int, fd: Int32, peer: String, loop: EventLoop, connecting: Bool) {
@@ -59,7 +63,7 @@ public final class Connection {
     self.peer = peer
     self.loop = loop
     self.connecting = connecting
-    highWater = loop.outputHighWater
+    highWater = min(loop.outputHighWater, loop.outputLimit)
   }
 
   deinit {

@@ -16,6 +16,13 @@ public final class EventLoop {
   /// An output backlog above this stops reading the connection until the
   /// backlog drains below a quarter of it.
   public var outputHighWater = 4 * 1024 * 1024
+  /// A limited write (an app's send) that would take a connection's output
+  /// backlog past this is refused; other writes (the runtime's own answers)
+  /// are not, and reading has stopped at `outputHighWater` by then.
+  public var outputLimit = 16 * 1024 * 1024
+  /// A connection refused a limited write whose peer has then taken no byte
+  /// for this many seconds is closed as stuck (at the next refused write).
+  public var stuckTimeout: Double = 10
   /// Unconsumed input at or above this stops reading the connection until the
   /// delegate consumes some of it.
   public var inputLimit = 1024 * 1024

@@ -19,6 +19,14 @@ public final class Listener {
   private(set) var isOpen = true
   /// Accepts per round, so a connection storm cannot starve open connections.
   static let acceptBatch = 64
+  /// Seconds accepting pauses after running out of descriptors or memory.
+  static let acceptPause = 0.1
+  /// Told why accepting failed (out of descriptors or memory), at most once
+  /// every 10 s, with the number of failures since the last time it was told.
+  /// Each failure pauses accepting for `acceptPause`.
+  public var onAcceptError: ((_ error: String, _ failures: Int) -> Void)?
+  private var failures = 0
+  private var reportedAt = -Double.infinity
 
   init(fd: Int32, token: UInt64, address: SocketAddress, loop: EventLoop, onAccept: @escaping (Connection) -> Void) {
     self.fd = fd
@@ -50,13 +58,22 @@ public final class Listener {
         zr_accept(self.fd, $0, $1)
       }
       if fd < 0 {
-        switch errno {
+        let code = errno
+        switch code {
         case EINTR, ECONNABORTED, EPROTO: continue
         case EMFILE, ENFILE, ENOBUFS, ENOMEM:
           // Out of descriptors or memory: readiness stays level, so back off
           // briefly instead of spinning.
+          failures += 1
+          if loop.now - reportedAt >= 10 {
+            reportedAt = loop.now
+            let n = failures
+            failures = 0
+            onAcceptError?(errorText(code), n)
+          }
+          guard isOpen else { return }
           loop.rewatch(fd: self.fd, token: token, interest: [])
-          loop.addTimer(after: 0.1) { [weak self] in
+          loop.addTimer(after: Listener.acceptPause) { [weak self] in
             guard let self, self.isOpen, let loop = self.loop else { return }
             loop.rewatch(fd: self.fd, token: self.token, interest: .readable)
           }

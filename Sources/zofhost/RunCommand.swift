@@ -27,6 +27,8 @@ struct RunCommand: ParsableCommand {
   var maxReplyMb: Int = 16
   @Option(name: .long, help: "Seconds the loop may go without turning before a warning names the handler running.")
   var stallWarningSeconds: Double = 2
+  @Option(name: .customLong("output-limit-mb"), help: "MiB of output that may wait for one switch; an app's send past it raises.")
+  var outputLimitMB: Int = 16
 
   @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error, critical.")
   var logLevel: String = "info"
@@ -51,6 +53,7 @@ struct RunCommand: ParsableCommand {
     guard echoInterval > 0 else { throw ValidationError("--echo-interval must be above 0") }
     guard maxReplyMb > 0 && maxReplyMb <= 1 << 20 else { throw ValidationError("--max-reply-mb must be 1 to 1048576") }
     guard stallWarningSeconds > 0 else { throw ValidationError("--stall-warning-seconds must be above 0") }
+    guard (1...4096).contains(outputLimitMB) else { throw ValidationError("--output-limit-mb must be 1 to 4096") }
     try validateAppsFolder(apps)
   }
 
@@ -74,6 +77,7 @@ struct RunCommand: ParsableCommand {
     let host: Controller
     do {
       loop = try EventLoop()
+      loop.outputLimit = outputLimitMB << 20
       host = Controller(loop: loop, config: config, logger: logger)
     } catch {
       fail("cannot start: \(error)")

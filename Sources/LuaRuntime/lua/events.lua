@@ -6,8 +6,8 @@ local core, R = ...
 local setmetatable, getmetatable, rawget, rawset = setmetatable, getmetatable, rawget, rawset
 local next, ipairs = next, ipairs
 local check, DP, datapaths = R.check, R.DP, R.datapaths
-local cancel_where, wake_event_waiters  -- tasks.lua
-R.later(function() cancel_where, wake_event_waiters = R.cancel_where, R.wake_event_waiters end)
+local cancel_conn, wake_event_waiters  -- tasks.lua
+R.later(function() cancel_conn, wake_event_waiters = R.cancel_conn, R.wake_event_waiters end)
 
 -- Where an event made from a frame keeps its batch's record and its frame's
 -- start, and where the record keeps what its events share: C's layout
@@ -133,7 +133,7 @@ function entry.begin_fields(is_msg, name, conn, dpid, version, xid, fields, time
   end
   if is_msg then
     if name == "CHANNEL_UP" and fields.replay then fields.replay = nil; replay = true end
-    if name == "CHANNEL_DOWN" then cancel_where(function(t) return t.conn == conn end) end
+    if name == "CHANNEL_DOWN" then cancel_conn(conn) end
     cur_ev = {type = name, msg = fields, xid = xid, version = version, conn_id = conn, datapath = dp,
       datapath_id = dp and dp.datapath_id, time = time, replay = replay}
   else

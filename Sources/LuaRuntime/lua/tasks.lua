@@ -30,6 +30,7 @@ local function size_text(n)
 end
 
 local tasks, ntasks, next_task = {}, 0, 0
+local conn_tasks = {}           -- connection id -> set of its tasks (its CHANNEL_DOWN cancels them)
 local timer_owner = {}          -- timer id -> task
 local timer_fn = {}             -- timer id -> the runtime's own function (R.after)
 local event_waiters = {}        -- event name -> list of tasks
@@ -49,6 +50,11 @@ function R.new_task(co, app, desc, origin, conn)
   -- No handle: only zof.spawn gives one out.
   tasks[next_task] = t
   ntasks = ntasks + 1
+  if conn ~= nil then
+    local set = conn_tasks[conn]
+    if set == nil then set = {}; conn_tasks[conn] = set end
+    set[t] = true
+  end
   return t
 end
 
@@ -91,6 +97,11 @@ local function finish(t, ok, result)
   -- A stream the task left while it waited on something else.
   if s ~= nil and s ~= w then clear_wait(t, s) end
   if tasks[t.id] then tasks[t.id] = nil; ntasks = ntasks - 1 end
+  local set = t.conn ~= nil and conn_tasks[t.conn]
+  if set then
+    set[t] = nil
+    if next(set) == nil then conn_tasks[t.conn] = nil end
+  end
   if t.waiters then
     for _, x in ipairs(t.waiters) do make_ready(x, ok, result) end
     t.waiters = nil
@@ -330,6 +341,18 @@ end
 function R.cancel_where(pred)
   local list = {}
   for _, t in pairs(tasks) do if pred(t) then list[#list + 1] = t end end
+  table.sort(list, function(a, b) return a.id < b.id end)
+  for _, t in ipairs(list) do cancel(t) end
+end
+
+-- The tasks of connection `conn`, oldest first, in time proportional to
+-- their number (not to all tasks': a mass disconnect stays linear).
+function R.cancel_conn(conn)
+  local set = conn_tasks[conn]
+  if set == nil then return end
+  conn_tasks[conn] = nil
+  local list = {}
+  for t in pairs(set) do list[#list + 1] = t end
   table.sort(list, function(a, b) return a.id < b.id end)
   for _, t in ipairs(list) do cancel(t) end
 end
