@@ -131,6 +131,7 @@ final class Channel: ConnectionDelegate {
       handshakePorts(frame)
     case .up:
       if type == "PORT_STATUS" { trackPortStatus(frame) }
+      if let dp = datapath, Controller.mayStateRole(type) { host.roleSeen(dp, frame, type: type, xid: header.xid) }
       if let dp = datapath, dp.routeReply(frame, xid: header.xid, type: type) {
         host.dispatcher.resumeReady()
         return

@@ -71,6 +71,7 @@ public final class Controller {
     datapaths.append(dp)
     byConn[dp.connId] = dp
     logger.info("\(ch.connection.peer): CHANNEL_UP datapath \(dp.idText), OpenFlow \(OFVersion.name(dp.version)), \(dp.ports.count) ports")
+    requestConfiguredRole(dp)
     dispatcher.dispatch(HostEvent(message: "CHANNEL_UP", datapath: dp, payload: .fields(dp.channelFields())))
   }
 

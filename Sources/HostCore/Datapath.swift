@@ -30,6 +30,16 @@ public final class Datapath {
   /// `droppingLimit` are remembered.
   private var dropping: [UInt32: String] = [:]
   static let droppingLimit = 256
+  /// The role the switch last stated for this connection (ROLE_REPLY,
+  /// ROLE_STATUS, Nicira's role reply) and the generation id in force, if it
+  /// gave one (Datapath+Role.swift).
+  public internal(set) var role = "EQUAL"
+  public internal(set) var generationId: UInt64?
+  /// True while sends a slave may not make are refused: SLAVE, or a SLAVE
+  /// request is out. The only test the send paths make when not a slave.
+  @usableFromInline var restricted = false
+  /// Role requests awaiting their reply, by xid, with the role asked for.
+  var roleRequests: [UInt32: String] = [:]
 
   init(id: UInt64, version: UInt8, connection: Connection, features: OFValue, ports: [OFValue]) {
     self.id = id
@@ -51,7 +61,9 @@ public final class Datapath {
   }
 
   /// Queues encoded bytes; the reactor writes them in the round's flush.
-  public func send(_ bytes: [UInt8]) {
+  /// Refused, with nothing written, when the role forbids the message.
+  public func send(_ bytes: [UInt8]) throws(RoleRefusal) {
+    if restricted, bytes.count >= 2 { try refuse(bytes[1]) }
     connection.write(bytes)
   }
 
@@ -59,39 +71,44 @@ public final class Datapath {
   /// writes a message in place (a template send): fill it at once, before
   /// anything else is sent to this switch; it goes out in the round's flush.
   /// Nil when the connection takes nothing more (closing or closed) or
-  /// `count` is 0. Inlinable: the event path calls it for every answer.
+  /// `count` is 0. `type` is the message's wire type: refused, with nothing
+  /// reserved, when the role forbids it. Inlinable: the event path calls it
+  /// for every answer.
   @inlinable
-  public func reserveOutput(count: Int) -> UnsafeMutableRawBufferPointer? {
-    connection.write(count: count)
+  public func reserveOutput(count: Int, type: UInt8) throws(RoleRefusal) -> UnsafeMutableRawBufferPointer? {
+    if restricted { try refuse(type) }
+    return connection.write(count: count)
   }
 
   /// Encodes for this switch's version, with a fresh xid unless one is given.
   @discardableResult
-  public func send(_ message: OFMessage) throws(OFCodecError) -> UInt32 {
+  public func send(_ message: OFMessage) throws -> UInt32 {
     var m = message
     m.version = version
     if m.xid == 0 { m.xid = nextXid() }
-    send(try OFCodec.encode(m))
+    try send(OFCodec.encode(m))
     return m.xid
   }
 
   /// Sends `message` with a fresh xid; its reply (a message of the type that
   /// answers it, or an ERROR, with that xid) goes to `onReply`, not to the apps.
-  public func request(_ message: OFMessage, onReply: @escaping ReplyHandler) throws(OFCodecError) -> UInt32 {
+  public func request(_ message: OFMessage, onReply: @escaping ReplyHandler) throws -> UInt32 {
     var m = message
     m.version = version
     m.xid = m.xid != 0 ? m.xid : nextXid()
     let bytes = try OFCodec.encode(m)
     let answer = bytes.withUnsafeBytes { OFCodec.replyTypeName(ofRequest: OFCodec.typeName($0)) }
+    try send(bytes)
     pending[m.xid] = Pending(handler: onReply, answer: answer)
     dropping[m.xid] = nil
-    send(bytes)
+    noteRoleRequest(bytes, xid: m.xid)
     return m.xid
   }
 
   /// Forgets a pending request (its task was cancelled or timed out, or its
   /// reply grew too large). Parts of its reply that come after are dropped.
   public func cancelRequest(xid: UInt32) {
+    roleRequestEnded(xid: xid)
     guard let p = pending.removeValue(forKey: xid) else { return }
     if p.started, let answer = p.answer {
       if dropping.count >= Self.droppingLimit { dropping.removeAll() }

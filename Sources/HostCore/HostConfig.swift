@@ -25,6 +25,10 @@ public struct HostConfig {
   /// (its parts are freed, the rest dropped); a `zof.request_stream` fails
   /// when this many bytes of parts wait unread.
   public var maxReplyBytes = 16 << 20
+  /// `--role`: asked of every switch when it comes up ("EQUAL", "MASTER",
+  /// "SLAVE"), with `--generation-id` (else the datapath's, else 0).
+  public var role: String?
+  public var generationId: UInt64?
 
   public init() {}
 }

@@ -31,6 +31,8 @@ struct RunCommand: ParsableCommand {
 
   @OptionGroup var limits: AppLimits
 
+  @OptionGroup var channels: ChannelOptions
+
   @Option(name: .long, help: "Write the process id to this file (removed at exit).")
   var pidFile: String?
 
@@ -65,6 +67,7 @@ struct RunCommand: ParsableCommand {
     config.versions = Set(versions.split(separator: ",").compactMap { OFVersion.parse(String($0)) })
     config.echoInterval = echoInterval
     config.maxReplyBytes = maxReplyMb << 20
+    channels.apply(to: &config)
 
     let loop: EventLoop
     let host: Controller
