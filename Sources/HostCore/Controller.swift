@@ -15,7 +15,9 @@ public final class Controller {
   public private(set) var datapaths: [Datapath] = []
   private var byConn: [Int: Datapath] = [:]
   private var channelXid: UInt32 = 0
-  private var stopping = false
+  var stopping = false
+  /// `--connect` targets (Controller+Connect.swift).
+  var outbound: [Outbound] = []
 
   public init(loop: EventLoop, config: HostConfig, logger: Logger) {
     self.loop = loop
@@ -37,6 +39,7 @@ public final class Controller {
       throw error
     }
     scheduleSweep()
+    startConnecting()
   }
 
   public func datapath(connId: Int) -> Datapath? { byConn[connId] }
@@ -90,6 +93,7 @@ public final class Controller {
 
   func channelClosed(_ ch: Channel, reason: String, wasUp: Bool) {
     channels[ch.connection.id] = nil
+    defer { outboundEnded(connId: ch.connection.id, wasUp: wasUp) }
     guard let dp = ch.datapath else {
       logger.info("\(ch.connection.peer): closed before CHANNEL_UP: \(reason)")
       return
@@ -154,6 +158,7 @@ public final class Controller {
   /// and the listeners; CHANNEL_DOWN is not dispatched after STOP.
   public func shutdown() {
     stopping = true
+    stopConnecting()
     for l in listeners { l.close() }
     listeners = []
     for ch in Array(channels.values) { ch.connection.closeAfterFlush(reason: "controller stopping") }

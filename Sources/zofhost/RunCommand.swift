@@ -14,7 +14,7 @@ struct RunCommand: ParsableCommand {
   @Option(name: .long, help: "Folder of Lua apps; every *.lua in it is loaded in name order.")
   var apps: String = "apps-lua"
 
-  @Option(name: .long, help: ArgumentHelp("Address to listen on, [HOST:]PORT; repeatable (default: 6653 and 6633 on all IPv4 addresses).", valueName: "addr"))
+  @Option(name: .long, help: ArgumentHelp("Address to listen on, [tcp:][HOST:]PORT; repeatable (default: 6653 and 6633 on all IPv4 addresses).", valueName: "addr"))
   var listen: [String] = []
 
   @Option(name: .long, help: "OpenFlow versions to speak, comma separated (any of 1.0 to 1.5).")
@@ -41,7 +41,7 @@ struct RunCommand: ParsableCommand {
       throw ValidationError("--log-level: '\(logLevel)' is not one of trace, debug, info, notice, warning, error, critical")
     }
     for l in listen where ListenAddress(l) == nil {
-      throw ValidationError("--listen: '\(l)' is not [HOST:]PORT (e.g. 6653 or 127.0.0.1:6653)")
+      throw ValidationError("--listen: '\(l)' is not [tcp:][HOST:]PORT (e.g. 6653, 127.0.0.1:6653 or tcp:6653)")
     }
     for v in versions.split(separator: ",") {
       guard OFVersion.parse(String(v)) != nil else {
@@ -67,7 +67,7 @@ struct RunCommand: ParsableCommand {
     config.versions = Set(versions.split(separator: ",").compactMap { OFVersion.parse(String($0)) })
     config.echoInterval = echoInterval
     config.maxReplyBytes = maxReplyMb << 20
-    channels.apply(to: &config)
+    channels.apply(to: &config, listening: !listen.isEmpty)
 
     let loop: EventLoop
     let host: Controller
