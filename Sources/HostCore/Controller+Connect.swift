@@ -69,10 +69,13 @@ extension Controller {
     }
   }
 
-  /// Opens the socket (and TLS, where the target asks for it).
+  /// Opens the socket, and TLS where the target asks for it (its
+  /// ClientHello goes out once the connect completes).
   func openConnection(_ t: ConnectTarget) throws -> Connection {
-    if t.tls { throw ConnectError(description: "tls: targets need TLS support, which this build lacks") }
-    return try loop.connect(host: t.host, port: t.port)
+    let ctx = t.tls ? try tlsContext(server: false) : nil
+    let conn = try loop.connect(host: t.host, port: t.port)
+    if let ctx { conn.startTLS(ctx) }
+    return conn
   }
 
   private func retry(_ o: Outbound) {
@@ -104,8 +107,4 @@ extension Controller {
 
   /// The delay before each target's next attempt (tests, status).
   public var connectDelays: [Double] { outbound.map(\.delay) }
-}
-
-struct ConnectError: Error, CustomStringConvertible {
-  let description: String
 }

@@ -18,6 +18,8 @@ public final class Controller {
   var stopping = false
   /// `--connect` targets (Controller+Connect.swift).
   var outbound: [Outbound] = []
+  /// OpenSSL contexts for accepted and outgoing TLS channels (Controller+TLS.swift).
+  var tlsContexts: (server: TLSContext?, client: TLSContext?) = (nil, nil)
 
   public init(loop: EventLoop, config: HostConfig, logger: Logger) {
     self.loop = loop
@@ -33,6 +35,13 @@ public final class Controller {
         listeners.append(l)
         logger.info("listening on \(l.address)")
       }
+      for (h, p) in config.tlsListen {
+        let ctx = try tlsContext(server: true)
+        let l = try loop.listen(host: h, port: p) { [unowned self] conn in self.acceptTLS(conn, ctx) }
+        listeners.append(l)
+        logger.info("listening on tls:\(l.address)")
+      }
+      if config.connect.contains(where: \.tls) { _ = try tlsContext(server: false) }
     } catch {
       for l in listeners { l.close() }
       listeners = []
@@ -73,7 +82,7 @@ public final class Controller {
     }
     datapaths.append(dp)
     byConn[dp.connId] = dp
-    logger.info("\(ch.connection.peer): CHANNEL_UP datapath \(dp.idText), OpenFlow \(OFVersion.name(dp.version)), \(dp.ports.count) ports")
+    logger.info("\(ch.connection.peer): CHANNEL_UP datapath \(dp.idText), OpenFlow \(OFVersion.name(dp.version)), \(dp.ports.count) ports\(ch.connection.tlsSummary.map { ", over \($0)" } ?? "")")
     requestConfiguredRole(dp)
     dispatcher.dispatch(HostEvent(message: "CHANNEL_UP", datapath: dp, payload: .fields(dp.channelFields())))
   }
@@ -95,7 +104,8 @@ public final class Controller {
     channels[ch.connection.id] = nil
     defer { outboundEnded(connId: ch.connection.id, wasUp: wasUp) }
     guard let dp = ch.datapath else {
-      logger.info("\(ch.connection.peer): closed before CHANNEL_UP: \(reason)")
+      let level: Logger.Level = reason.hasPrefix("TLS") ? .warning : .info
+      logger.log(level: level, "\(ch.connection.peer): closed before CHANNEL_UP: \(reason)")
       return
     }
     datapaths.removeAll { $0 === dp }
@@ -138,7 +148,8 @@ public final class Controller {
     for ch in Array(channels.values) where ch.connection.isOpen {
       if ch.state != .up {
         if now - ch.acceptedAt > config.handshakeTimeout {
-          logger.warning("\(ch.connection.peer): no handshake within \(config.handshakeTimeout) s; closing")
+          let stage = ch.connection.tlsSummary != nil && !ch.connection.isTLSEstablished ? " (TLS handshake not finished)" : ""
+          logger.warning("\(ch.connection.peer): no handshake within \(config.handshakeTimeout) s\(stage); closing")
           ch.connection.close(reason: "handshake timeout")
         }
         continue

@@ -6,6 +6,9 @@ public struct HostConfig {
   public var listen: [(host: String, port: UInt16)] = [("0.0.0.0", 6653), ("0.0.0.0", 6633)]
   /// Switches that listen, which we connect out to (and again after each end).
   public var connect: [ConnectTarget] = []
+  /// (host, port) pairs to listen on for TLS channels, and the files TLS needs.
+  public var tlsListen: [(host: String, port: UInt16)] = []
+  public var tls: TLSFiles?
   /// Versions we speak, as wire numbers.
   public var versions: Set<UInt8> = [OFVersion.v1_0, OFVersion.v1_3, OFVersion.v1_4, OFVersion.v1_5]
   /// Idle seconds before we send our own ECHO_REQUEST; three times this without

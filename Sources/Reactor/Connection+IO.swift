@@ -80,6 +80,7 @@ extension Connection {
   }
 
   private func readOnce() {
+    if tls != nil { return tlsReadOnce() }
     guard let loop else { return }
     let chunk = loop.readChunk
     let n = Glibc.read(fd, input.reserve(chunk), chunk)
@@ -101,7 +102,9 @@ extension Connection {
   func flushOnce() {
     guard state != .closed, !connecting, !awaitingWritable, let loop else { return }
     highWater = loop.outputHighWater
-    if !output.isEmpty {
+    if tls != nil {
+      guard tlsFlushOnce(loop) else { return }
+    } else if !output.isEmpty {
       let pending = output.readable
       let n = send(fd, pending.baseAddress, pending.count, Int32(MSG_NOSIGNAL))
       if n > 0 {
@@ -113,7 +116,7 @@ extension Connection {
       if !output.isEmpty { awaitingWritable = true }
       if pausedForOutput && output.count < loop.outputHighWater / 4 { pausedForOutput = false }
     }
-    if output.isEmpty && state == .closing {
+    if output.isEmpty && state == .closing && tlsPending == 0 {
       close(reason: closeReason)
       return
     }

@@ -14,7 +14,7 @@ struct RunCommand: ParsableCommand {
   @Option(name: .long, help: "Folder of Lua apps; every *.lua in it is loaded in name order.")
   var apps: String = "apps-lua"
 
-  @Option(name: .long, help: ArgumentHelp("Address to listen on, [tcp:][HOST:]PORT; repeatable (default: 6653 and 6633 on all IPv4 addresses).", valueName: "addr"))
+  @Option(name: .long, help: ArgumentHelp("Address to listen on, [tcp:][HOST:]PORT, or tls:[HOST:]PORT for TLS (needs --tls-cert, --tls-key, --tls-ca); repeatable (default: 6653 and 6633 on all IPv4 addresses).", valueName: "addr"))
   var listen: [String] = []
 
   @Option(name: .long, help: "OpenFlow versions to speak, comma separated (any of 1.0 to 1.5).")
@@ -41,7 +41,7 @@ struct RunCommand: ParsableCommand {
       throw ValidationError("--log-level: '\(logLevel)' is not one of trace, debug, info, notice, warning, error, critical")
     }
     for l in listen where ListenAddress(l) == nil {
-      throw ValidationError("--listen: '\(l)' is not [tcp:][HOST:]PORT (e.g. 6653, 127.0.0.1:6653 or tcp:6653)")
+      throw ValidationError("--listen: '\(l)' is not [tcp:|tls:][HOST:]PORT (e.g. 6653, 127.0.0.1:6653, tcp:6653 or tls:6653)")
     }
     for v in versions.split(separator: ",") {
       guard OFVersion.parse(String(v)) != nil else {
@@ -50,6 +50,7 @@ struct RunCommand: ParsableCommand {
     }
     guard echoInterval > 0 else { throw ValidationError("--echo-interval must be above 0") }
     guard maxReplyMb > 0 && maxReplyMb <= 1 << 20 else { throw ValidationError("--max-reply-mb must be 1 to 1048576") }
+    try channels.validate(listen: listen)
     try validateAppsFolder(apps)
   }
 
@@ -63,11 +64,11 @@ struct RunCommand: ParsableCommand {
     let logger = Logger(label: "zofhost")
 
     var config = HostConfig()
-    if !listen.isEmpty { config.listen = listen.compactMap(ListenAddress.init).map { ($0.host, $0.port) } }
+    if !listen.isEmpty { config.listen = listen.compactMap(ListenAddress.init).filter { !$0.tls }.map { ($0.host, $0.port) } }
     config.versions = Set(versions.split(separator: ",").compactMap { OFVersion.parse(String($0)) })
     config.echoInterval = echoInterval
     config.maxReplyBytes = maxReplyMb << 20
-    channels.apply(to: &config, listening: !listen.isEmpty)
+    channels.apply(to: &config, listen: listen)
 
     let loop: EventLoop
     let host: Controller
