@@ -168,7 +168,7 @@ final class Channel: ConnectionDelegate {
 
   /// Encodes and queues one of the channel's own messages.
   func send(_ type: String, _ msg: OFValue = .emptyTable, xid: UInt32 = 0) {
-    let v = version != 0 ? version : (host.config.versions.max() ?? OFVersion.v1_3)
+    let v = version != 0 ? version : (host.offeredVersions.max() ?? OFVersion.v1_3)
     do {
       let x = xid != 0 ? xid : host.nextChannelXid()
       connection.write(try OFCodec.encode(OFMessage(version: v, type: type, xid: x, msg: msg)))

@@ -20,6 +20,10 @@ public final class Controller {
   var outbound: [Outbound] = []
   /// OpenSSL contexts for accepted and outgoing TLS channels (Controller+TLS.swift).
   var tlsContexts: (server: TLSContext?, client: TLSContext?) = (nil, nil)
+  /// The versions the running apps all take (nil: any); HELLO offers these within --versions.
+  public var appVersions: Set<UInt8>?
+  /// What HELLO offers: --versions, narrowed by the apps'.
+  var offeredVersions: Set<UInt8> { appVersions.map { config.versions.intersection($0) } ?? config.versions }
 
   public init(loop: EventLoop, config: HostConfig, logger: Logger) {
     self.loop = loop

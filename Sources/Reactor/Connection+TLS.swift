@@ -115,6 +115,11 @@ extension Connection {
         return false
       }
     }
+    // Closing once all is written: close_notify goes with the last bytes.
+    if state == .closing && output.isEmpty && t.established && !t.shutdownSent {
+      t.shutdownSent = true
+      zt_shutdown(t.conn)
+    }
     t.drain()
     if !t.cipher.isEmpty {
       let pending = t.cipher.readable

@@ -26,6 +26,7 @@ final class TLSSession {
   /// Ciphertext to send: the flush step's one `send` takes from here.
   let cipher = ByteBuffer()
   var established = false
+  var shutdownSent = false
   /// Set once the handshake is over: "TLSv1.3, /CN=..." for logs.
   var summary = ""
 
