@@ -6,6 +6,7 @@
 #            the test's folder; zofhost listens with tls: (OpenFlow 1.3); pings pass
 #   bad_ca   the bridge's certificate comes from another CA: zofhost refuses it
 #   ptcp     the bridge listens (ptcp:), zofhost connects out; pings pass
+#   pssl     the same over TLS (pssl:, zofhost's --connect tls:)
 #   roles    two zofhost instances on one bridge: one MASTER, one SLAVE with
 #            generation id 7; the slave's FLOW_MODs are refused by zofhost
 #            itself; ovs-vsctl shows both roles; pings pass through the master
@@ -142,6 +143,30 @@ controller_stop || problems+=("zofhost did not stop cleanly")
 errs=$(log_has_errors "$ZT_CTL_LOG" || true)
 [ -z "$errs" ] || problems+=("error lines in the log: $errs")
 result ptcp "${problems[@]}"
+bridge_del_flows "$BR" "$V" || true
+
+# -------------------------------------------------------------------------- pssl
+# The bridge listens for TLS (pssl:); zofhost connects out over TLS and checks
+# the switch's certificate against the switch CA.
+zt_say "--- case: pssl"
+problems=()
+port=$(free_port)
+zt_vsctl set-ssl "$PKI/sw-privkey.pem" "$PKI/sw-cert.pem" "$PKI/ca/controllerca/cacert.pem"
+zt_vsctl set-controller "$BR" "pssl:$port:127.0.0.1"
+wait_listen "$port" 15 || problems+=("OVS never listened on pssl:$port")
+zofhost_start --connect "tls:127.0.0.1:$port" "${TLS_ARGS[@]}" --apps "$APPS"
+hosts_flush_neigh
+if wait_log "$ZT_CTL_LOG" "CHANNEL_UP .*over TLSv1" 15; then
+  ping_all 3 || problems+=("$ZT_PING_FAILED ping pair(s) failed")
+else
+  problems+=("no CHANNEL_UP connecting out over TLS")
+fi
+controller_alive || problems+=("zofhost died")
+controller_stop || problems+=("zofhost did not stop cleanly")
+errs=$(log_has_errors "$ZT_CTL_LOG" || true)
+[ -z "$errs" ] || problems+=("error lines in the log: $errs")
+result pssl "${problems[@]}"
+zt_vsctl del-ssl
 bridge_del_flows "$BR" "$V" || true
 
 # ------------------------------------------------------------------------- roles
