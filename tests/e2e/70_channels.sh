@@ -10,6 +10,7 @@
 #   roles    two zofhost instances on one bridge: one MASTER, one SLAVE with
 #            generation id 7; the slave's FLOW_MODs are refused by zofhost
 #            itself; ovs-vsctl shows both roles; pings pass through the master
+#            (OpenFlow 1.3, then 1.0 with Nicira's role request)
 set -euo pipefail
 
 # shellcheck source=tests/e2e/lib.sh
@@ -170,43 +171,51 @@ zt_vsctl del-ssl
 bridge_del_flows "$BR" "$V" || true
 
 # ------------------------------------------------------------------------- roles
-zt_say "--- case: roles"
-problems=()
-pm=$(free_port)
-ps=$(free_port)
-zofhost_start --listen "127.0.0.1:$pm" --role master --generation-id 7 --apps "$APPS"
-SECOND_LOG="$ZT_TMP/zofhost-slave.log"
-"${ZOFHOST:-$ZT_ROOT/.build/debug/zofhost}" --listen "127.0.0.1:$ps" --role slave --generation-id 7 \
-  --apps "$APPS" >"$SECOND_LOG" 2>&1 </dev/null &
-SECOND_PID=$!
-zt_say "second zofhost (slave) started (pid $SECOND_PID)"
-wait_listen "$pm" 15 || problems+=("master never listened")
-wait_listen "$ps" 15 || problems+=("slave never listened")
-zt_vsctl set-controller "$BR" "tcp:127.0.0.1:$pm" "tcp:127.0.0.1:$ps"
-for u in $(zt_vsctl --bare --columns=_uuid find controller); do zt_vsctl set controller "$u" max_backoff=1000; done
-wait_log "$ZT_CTL_LOG" "role EQUAL -> MASTER generation 7" 15 || problems+=("master never became MASTER")
-wait_log "$SECOND_LOG" "role EQUAL -> SLAVE generation 7" 15 || problems+=("slave never became SLAVE")
-wait_log "$SECOND_LOG" "is SLAVE: FLOW_MOD refused|has a SLAVE role request out: FLOW_MOD refused" 10 ||
-  problems+=("the slave's FLOW_MOD was not refused by zofhost")
-grep -m1 "FLOW_MOD refused" "$SECOND_LOG" | sed 's/^.*\(datapath.*refused\).*/    slave: \1/'
-if grep -q "IS_SLAVE" "$SECOND_LOG"; then problems+=("a slave FLOW_MOD reached the switch (IS_SLAVE error)"); fi
-roles=""
-for _ in $(seq 1 150); do
-  roles=$(zt_vsctl --bare --columns=role list controller | grep -v '^$' | sort | tr '\n' ' ' || true)
-  [ "$roles" = "master slave " ] && break
-  sleep 0.1
+# On 1.3 with ROLE_REQUEST and a generation id; on 1.0 with Nicira's role
+# request, which has none.
+for RV in OpenFlow13 OpenFlow10; do
+  GEN=" generation 7"
+  [ "$RV" = OpenFlow13 ] || GEN=" \\(request\\)"
+  zt_say "--- case: roles $RV"
+  problems=()
+  pm=$(free_port)
+  ps=$(free_port)
+  zofhost_start --listen "127.0.0.1:$pm" --role master --generation-id 7 --apps "$APPS"
+  SECOND_LOG="$ZT_TMP/zofhost-slave.log"
+  "${ZOFHOST:-$ZT_ROOT/.build/debug/zofhost}" --listen "127.0.0.1:$ps" --role slave --generation-id 7 \
+    --apps "$APPS" >"$SECOND_LOG" 2>&1 </dev/null &
+  SECOND_PID=$!
+  zt_say "second zofhost (slave) started (pid $SECOND_PID)"
+  wait_listen "$pm" 15 || problems+=("master never listened")
+  wait_listen "$ps" 15 || problems+=("slave never listened")
+  zt_vsctl set bridge "$BR" protocols="$RV" -- set-controller "$BR" "tcp:127.0.0.1:$pm" "tcp:127.0.0.1:$ps"
+  for u in $(zt_vsctl --bare --columns=_uuid find controller); do zt_vsctl set controller "$u" max_backoff=1000; done
+  wait_log "$ZT_CTL_LOG" "role EQUAL -> MASTER$GEN" 15 || problems+=("master never became MASTER")
+  wait_log "$SECOND_LOG" "role EQUAL -> SLAVE$GEN" 15 || problems+=("slave never became SLAVE")
+  wait_log "$SECOND_LOG" "is SLAVE: FLOW_MOD refused|has a SLAVE role request out: FLOW_MOD refused" 10 ||
+    problems+=("the slave's FLOW_MOD was not refused by zofhost")
+  grep -m1 "FLOW_MOD refused" "$SECOND_LOG" | sed 's/^.*\(datapath.*refused\).*/    slave: \1/'
+  if grep -q "IS_SLAVE" "$SECOND_LOG"; then problems+=("a slave FLOW_MOD reached the switch (IS_SLAVE error)"); fi
+  roles=""
+  for _ in $(seq 1 150); do
+    roles=$(zt_vsctl --bare --columns=role list controller | grep -v '^$' | sort | tr '\n' ' ' || true)
+    [ "$roles" = "master slave " ] && break
+    sleep 0.1
+  done
+  zt_say "ovs-vsctl list controller roles: $roles"
+  [ "$roles" = "master slave " ] || problems+=("ovs-vsctl shows roles '$roles'")
+  hosts_flush_neigh
+  ping_all 3 || problems+=("$ZT_PING_FAILED ping pair(s) failed through the master")
+  zt_alive "$SECOND_PID" || problems+=("the slave zofhost died")
+  second_stop
+  controller_alive || problems+=("the master zofhost died")
+  controller_stop || problems+=("the master did not stop cleanly")
+  errs=$(log_has_errors "$ZT_CTL_LOG" || true)
+  [ -z "$errs" ] || problems+=("error lines in the master's log: $errs")
+  result "roles $RV" "${problems[@]}"
+  [ "$RV" = "$V" ] || zt_vsctl set bridge "$BR" protocols=$V
+  bridge_del_flows "$BR" "$RV" || true
 done
-zt_say "ovs-vsctl list controller roles: $roles"
-[ "$roles" = "master slave " ] || problems+=("ovs-vsctl shows roles '$roles'")
-hosts_flush_neigh
-ping_all 3 || problems+=("$ZT_PING_FAILED ping pair(s) failed through the master")
-zt_alive "$SECOND_PID" || problems+=("the slave zofhost died")
-second_stop
-controller_alive || problems+=("the master zofhost died")
-controller_stop || problems+=("the master did not stop cleanly")
-errs=$(log_has_errors "$ZT_CTL_LOG" || true)
-[ -z "$errs" ] || problems+=("error lines in the master's log: $errs")
-result roles "${problems[@]}"
 
 zt_say "channels: $pass case(s) passed, $fail failed"
 [ "$fail" -eq 0 ]
