@@ -38,13 +38,16 @@ let package = Package(
       providers: [.apt(["liblua5.4-dev"])]),
     // epoll, signalfd and accept4 wrappers for the reactor.
     .target(name: "CEpoll", path: "Sources/CEpoll"),
+    .target(
+      name: "CTLS", path: "Sources/CTLS",
+      linkerSettings: [.linkedLibrary("ssl"), .linkedLibrary("crypto")]),
     // Every Lua call that can raise, on the C side.
     .target(
       name: "CShim", dependencies: ["CLua"], path: "Sources/CShim",
       // Lua's allocator (Debian's libmimalloc-dev).
       linkerSettings: [.linkedLibrary("mimalloc")] + luaLinking),
     .target(name: "OpenFlow", path: "Sources/OpenFlow", swiftSettings: hotPath),
-    .target(name: "Reactor", dependencies: ["CEpoll"], path: "Sources/Reactor", swiftSettings: hotPath),
+    .target(name: "Reactor", dependencies: ["CEpoll", "CTLS"], path: "Sources/Reactor", swiftSettings: hotPath),
     .target(
       name: "HostCore",
       dependencies: ["OpenFlow", "Reactor", .product(name: "Logging", package: "swift-log")],

@@ -4,7 +4,7 @@ import OpenFlow
 extension Channel {
   /// Our HELLO: the highest version we speak, with a version bitmap when that is 1.3 or later.
   func sendHello() {
-    let ours = host.config.versions.sorted()
+    let ours = host.offeredVersions.sorted()
     let top = ours.last ?? OFVersion.v1_3
     let msg: OFValue = top >= OFVersion.v1_3 ? .table(["versions": .list(ours.map { .uint(UInt64($0)) })]) : .emptyTable
     do {
@@ -22,7 +22,7 @@ extension Channel {
         type: "HELLO_FAILED", code: "INCOMPATIBLE", offending: frame)
       return
     }
-    let ours = host.config.versions
+    let ours = host.offeredVersions
     var theirs: Set<UInt8> = []
     if let m = try? OFCodec.decode(frame), let list = m.msg["versions"]?.list, !list.isEmpty {
       theirs = Set(list.compactMap { $0.uint.map { UInt8(truncatingIfNeeded: $0) } })

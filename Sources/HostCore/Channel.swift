@@ -153,6 +153,7 @@ final class Channel: ConnectionDelegate {
       handshakePorts(frame)
     case .up:
       if type == "PORT_STATUS" { trackPortStatus(frame) }
+      if let dp = datapath, Controller.mayStateRole(type) { host.roleSeen(dp, frame, type: type, xid: header.xid) }
       if let dp = datapath, dp.routeReply(frame, xid: header.xid, type: type) {
         host.dispatcher.resumeReady()
         return
@@ -208,7 +209,7 @@ final class Channel: ConnectionDelegate {
 
   /// Encodes and queues one of the channel's own messages.
   func send(_ type: String, _ msg: OFValue = .emptyTable, xid: UInt32 = 0) {
-    let v = version != 0 ? version : (host.config.versions.max() ?? OFVersion.v1_3)
+    let v = version != 0 ? version : (host.offeredVersions.max() ?? OFVersion.v1_3)
     do {
       let x = xid != 0 ? xid : host.nextChannelXid()
       connection.write(try OFCodec.encode(OFMessage(version: v, type: type, xid: x, msg: msg)))

@@ -23,7 +23,15 @@ public final class Controller {
   /// The up datapath of each datapath id (one connection each).
   private var byId: [UInt64: Datapath] = [:]
   private var channelXid: UInt32 = 0
-  private var stopping = false
+  var stopping = false
+  /// `--connect` targets (Controller+Connect.swift).
+  var outbound: [Outbound] = []
+  /// OpenSSL contexts for accepted and outgoing TLS channels (Controller+TLS.swift).
+  var tlsContexts: (server: TLSContext?, client: TLSContext?) = (nil, nil)
+  /// The versions the running apps all take (nil: any); HELLO offers these within --versions.
+  public var appVersions: Set<UInt8>?
+  /// What HELLO offers: --versions, narrowed by the apps'.
+  var offeredVersions: Set<UInt8> { appVersions.map { config.versions.intersection($0) } ?? config.versions }
 
   public init(loop: EventLoop, config: HostConfig, logger: Logger) {
     self.loop = loop
@@ -44,12 +52,20 @@ public final class Controller {
         listeners.append(l)
         logger.info("listening on \(l.address)")
       }
+      for (h, p) in config.tlsListen {
+        let ctx = try tlsContext(server: true)
+        let l = try loop.listen(host: h, port: p) { [unowned self] conn in self.acceptTLS(conn, ctx) }
+        listeners.append(l)
+        logger.info("listening on tls:\(l.address)")
+      }
+      if config.connect.contains(where: \.tls) { _ = try tlsContext(server: false) }
     } catch {
       for l in listeners { l.close() }
       listeners = []
       throw error
     }
     scheduleSweep()
+    startConnecting()
   }
 
   public func datapath(connId: Int) -> Datapath? { byConn[connId] }
@@ -85,7 +101,8 @@ public final class Controller {
     upIndex[dp.connId] = upList.count
     upList.append(dp)
     byConn[dp.connId] = dp
-    logger.info("\(ch.connection.peer): CHANNEL_UP datapath \(dp.idText), OpenFlow \(OFVersion.name(dp.version)), \(dp.ports.count) ports")
+    logger.info("\(ch.connection.peer): CHANNEL_UP datapath \(dp.idText), OpenFlow \(OFVersion.name(dp.version)), \(dp.ports.count) ports\(ch.connection.tlsSummary.map { ", over \($0)" } ?? "")")
+    requestConfiguredRole(dp)
     dispatcher.dispatch(HostEvent(message: "CHANNEL_UP", datapath: dp, payload: .fields(dp.channelFields())))
   }
 
@@ -104,8 +121,10 @@ public final class Controller {
 
   func channelClosed(_ ch: Channel, reason: String, wasUp: Bool) {
     channels[ch.connection.id] = nil
+    defer { outboundEnded(connId: ch.connection.id, wasUp: wasUp) }
     guard let dp = ch.datapath else {
-      logger.info("\(ch.connection.peer): closed before CHANNEL_UP: \(reason)")
+      let level: Logger.Level = reason.hasPrefix("TLS") ? .warning : .info
+      logger.log(level: level, "\(ch.connection.peer): closed before CHANNEL_UP: \(reason)")
       return
     }
     removeUp(dp)
@@ -161,7 +180,8 @@ public final class Controller {
     for ch in Array(channels.values) where ch.connection.isOpen {
       if ch.state != .up {
         if now - ch.acceptedAt > config.handshakeTimeout {
-          logger.warning("\(ch.connection.peer): no handshake within \(config.handshakeTimeout) s; closing")
+          let stage = ch.connection.tlsSummary != nil && !ch.connection.isTLSEstablished ? " (TLS handshake not finished)" : ""
+          logger.warning("\(ch.connection.peer): no handshake within \(config.handshakeTimeout) s\(stage); closing")
           ch.connection.close(reason: "handshake timeout")
         }
         continue
@@ -181,6 +201,7 @@ public final class Controller {
   /// and the listeners; CHANNEL_DOWN is not dispatched after STOP.
   public func shutdown() {
     stopping = true
+    stopConnecting()
     for l in listeners { l.close() }
     listeners = []
     for ch in Array(channels.values) { ch.connection.closeAfterFlush(reason: "controller stopping") }

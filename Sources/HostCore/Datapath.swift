@@ -30,6 +30,16 @@ public final class Datapath {
   /// `droppingLimit` are remembered.
   private var dropping: [UInt32: String] = [:]
   static let droppingLimit = 256
+  /// The role the switch last stated for this connection (ROLE_REPLY,
+  /// ROLE_STATUS, Nicira's role reply) and the generation id in force, if it
+  /// gave one (Datapath+Role.swift).
+  public internal(set) var role = "EQUAL"
+  public internal(set) var generationId: UInt64?
+  /// True while sends a slave may not make are refused: SLAVE, or a SLAVE
+  /// request is out. The only test the send paths make when not a slave.
+  @usableFromInline var restricted = false
+  /// Role requests awaiting their reply, by xid, with the role asked for.
+  var roleRequests: [UInt32: String] = [:]
 
   init(id: UInt64, version: UInt8, connection: Connection, features: OFValue, ports: [OFValue]) {
     self.id = id
@@ -51,8 +61,10 @@ public final class Datapath {
   }
 
   /// Queues encoded bytes; the reactor writes them in the round's flush.
-  /// Throws OutputFull, sending nothing, when the backlog is at the limit.
-  public func send(_ bytes: [UInt8]) throws(OutputFull) {
+  /// Sends nothing, and throws, when the role forbids the message
+  /// (RoleRefusal) or the backlog is at the limit (OutputFull).
+  public func send(_ bytes: [UInt8]) throws {
+    if restricted, bytes.count >= 2 { try refuse(bytes[1]) }
     guard let out = connection.write(count: bytes.count, limited: true) else {
       if refuses(count: bytes.count) { throw outputFull() }
       return
@@ -65,10 +77,12 @@ public final class Datapath {
   /// anything else is sent to this switch; it goes out in the round's flush.
   /// Nil when the connection takes nothing more (closing or closed), when
   /// `count` is 0, or when the backlog is at the limit (`refuses(count:)`).
-  /// Inlinable: the event path calls it for every answer.
+  /// `type` is the message's wire type: refused, with nothing reserved, when
+  /// the role forbids it. Inlinable: the event path calls it for every answer.
   @inlinable
-  public func reserveOutput(count: Int) -> UnsafeMutableRawBufferPointer? {
-    connection.write(count: count, limited: true)
+  public func reserveOutput(count: Int, type: UInt8) throws(RoleRefusal) -> UnsafeMutableRawBufferPointer? {
+    if restricted { try refuse(type) }
+    return connection.write(count: count, limited: true)
   }
 
   /// After reserveOutput gave nil: true when the send was refused (not
@@ -99,14 +113,17 @@ public final class Datapath {
     let bytes = try OFCodec.encode(m)
     try send(bytes)
     let answer = bytes.withUnsafeBytes { OFCodec.replyTypeName(ofRequest: OFCodec.typeName($0)) }
+    try send(bytes)
     pending[m.xid] = Pending(handler: onReply, answer: answer)
     dropping[m.xid] = nil
+    noteRoleRequest(bytes, xid: m.xid)
     return m.xid
   }
 
   /// Forgets a pending request (its task was cancelled or timed out, or its
   /// reply grew too large). Parts of its reply that come after are dropped.
   public func cancelRequest(xid: UInt32) {
+    roleRequestEnded(xid: xid)
     guard let p = pending.removeValue(forKey: xid) else { return }
     if p.started, let answer = p.answer {
       if dropping.count >= Self.droppingLimit { dropping.removeAll() }

@@ -4,6 +4,11 @@ import OpenFlow
 public struct HostConfig {
   /// (host, port) pairs to listen on.
   public var listen: [(host: String, port: UInt16)] = [("0.0.0.0", 6653), ("0.0.0.0", 6633)]
+  /// Switches that listen, which we connect out to (and again after each end).
+  public var connect: [ConnectTarget] = []
+  /// (host, port) pairs to listen on for TLS channels, and the files TLS needs.
+  public var tlsListen: [(host: String, port: UInt16)] = []
+  public var tls: TLSFiles?
   /// Versions we speak, as wire numbers.
   public var versions: Set<UInt8> = [OFVersion.v1_0, OFVersion.v1_3, OFVersion.v1_4, OFVersion.v1_5]
   /// Idle seconds before we send our own ECHO_REQUEST; three times this without
@@ -28,6 +33,10 @@ public struct HostConfig {
   /// (its parts are freed, the rest dropped); a `zof.request_stream` fails
   /// when this many bytes of parts wait unread.
   public var maxReplyBytes = 16 << 20
+  /// `--role`: asked of every switch when it comes up ("EQUAL", "MASTER",
+  /// "SLAVE"), with `--generation-id` (else the datapath's, else 0).
+  public var role: String?
+  public var generationId: UInt64?
 
   public init() {}
 }

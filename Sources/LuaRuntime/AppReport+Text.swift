@@ -14,6 +14,7 @@ extension AppReport {
     func set(_ names: [String]) -> String { "{" + names.joined(separator: ", ") + "}" }
     for a in apps {
       out.append("APP \(a.name)  precedence \(a.precedence)  \(shortPath(a.file))\(a.library ? "  (library)" : "")")
+      if let v = a.versions { line("OPENFLOW", v.joined(separator: ", ")) }
       if !a.requires.isEmpty { line("REQUIRES", a.requires.joined(separator: ", ")) }
       if !a.requiredBy.isEmpty { line("REQUIRED BY", a.requiredBy.joined(separator: ", ")) }
       for s in a.provides { line("PROVIDES SERVICE", "\(s.service) TO \(set(s.to))") }

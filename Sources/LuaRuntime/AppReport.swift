@@ -18,6 +18,8 @@ public struct AppReport: Codable, Equatable {
     /// Message types its handlers take ("ANY" for a handler of every type).
     public var messages: [String]
     public var events: [String]
+    /// The OpenFlow versions the app takes (`zof.app`'s `versions`); nil: any.
+    public var versions: [String]? = nil
 
     enum CodingKeys: String, CodingKey {
       case name, precedence, file, library, requires, uses, emits, messages, events, provides
@@ -78,7 +80,8 @@ extension AppReport {
         provides: (a["provides"]?.list ?? []).map { Service(service: text($0["service"]), to: strings($0["to"])) },
         uses: strings(a["uses"]),
         emits: (a["emits"]?.list ?? []).map { Emitted(event: text($0["event"]), to: strings($0["to"])) },
-        messages: strings(a["messages"]), events: strings(a["events"]))
+        messages: strings(a["messages"]), events: strings(a["events"]),
+        versions: a["versions"] == nil ? nil : strings(a["versions"]))
     }
     unheard = (v["unheard"]?.list ?? []).map { Unheard(app: text($0["app"]), event: text($0["event"])) }
   }

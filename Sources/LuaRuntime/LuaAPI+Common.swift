@@ -33,6 +33,7 @@ extension LuaRuntime {
   static func sendFailureText(_ what: String, _ dp: Datapath, _ error: Error) -> String {
     if let e = error as? LuaError { return "\(what): \(e)" }
     if let e = error as? OutputFull { return "\(what): \(e)" }
+    if let e = error as? RoleRefusal { return "\(what): \(e)" }
     return "\(what): cannot encode for OpenFlow \(OFVersion.name(dp.version)) (\(dp.idText)): \(error)"
   }
 

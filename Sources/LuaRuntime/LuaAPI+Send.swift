@@ -98,14 +98,14 @@ extension LuaRuntime {
   /// Returns nil when it must take the slow path (not patchable, or an
   /// argument at stack index `args` is not a number that fits): then nothing
   /// was sent. 0 (no xid) when the send was refused (the output is full).
-  func sendTemplate(_ i: Int, to dp: Datapath, stack s: LuaStack, args: Int32) throws(OFCodecError) -> UInt32? {
+  func sendTemplate(_ i: Int, to dp: Datapath, stack s: LuaStack, args: Int32) throws -> UInt32? {
     let v = Int(dp.version)
     guard let found = try templates[i].patchablePlan(v) else { return nil }
     // The template holds its plan for as long as the state lives.
-    return found._withUnsafeGuaranteedRef { sendPlan($0, i, v, to: dp, stack: s, args: args) }
+    return try found._withUnsafeGuaranteedRef { try sendPlan($0, i, v, to: dp, stack: s, args: args) }
   }
 
-  private func sendPlan(_ plan: Template.Plan, _ i: Int, _ v: Int, to dp: Datapath, stack s: LuaStack, args: Int32) -> UInt32? {
+  private func sendPlan(_ plan: Template.Plan, _ i: Int, _ v: Int, to dp: Datapath, stack s: LuaStack, args: Int32) throws(RoleRefusal) -> UInt32? {
     let L = s.L
     let base = lua_gettop(L)
     // (The tail's string stays on the stack, so its bytes stay put, until the write.)
@@ -144,7 +144,7 @@ extension LuaRuntime {
     let head = bytes.count, count = head + tail.count
     guard count <= 0xffff else { return nil }
     let xid = plan.xid != 0 ? plan.xid : dp.nextXid()
-    guard let out = dp.reserveOutput(count: count) else { return dp.refuses(count: count) ? 0 : xid }
+    guard let out = try dp.reserveOutput(count: count, type: bytes[1]) else { return dp.refuses(count: count) ? 0 : xid }
     out.copyMemory(from: UnsafeRawBufferPointer(bytes))
     for k in 0..<spots.count { Template.patch(out, spots[k], values[k]) }
     if plan.hasTail {

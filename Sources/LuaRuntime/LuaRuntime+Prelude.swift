@@ -36,6 +36,7 @@ extension LuaRuntime {
     Self.registerDecode(L)
     Self.registerLazy(L)
     Self.registerDatapath(L)
+    Self.registerRole(L)
     Self.registerTimers(L)
     Self.registerPost(L)
     Self.registerRequest(L)

@@ -28,6 +28,8 @@ public final class LuaRuntime: EventSink {
   public private(set) var appList: [AppEntry] = []
   /// The file each app of `appList` came from (a required app may come from the library).
   public private(set) var appSources: [String] = []
+  /// The OpenFlow versions each app of `appList` takes (nil: any); see LuaRuntime+Versions.swift.
+  public private(set) var appVersions: [[String]?] = []
 
   /// The datapath the last send went to (see datapathArg).
   var lastDatapath: Datapath?
@@ -59,6 +61,7 @@ public final class LuaRuntime: EventSink {
   public func activate() {
     host.dispatcher.sink = self
     host.dispatcher.setApps(appList)
+    host.appVersions = offeredVersions
     // The dispatch order, for events the prelude runs through every app in one call.
     pushEntry(.set_order)
     LuaStack(lua.L).push(OFValue.list(host.dispatcher.apps.map { .uint(UInt64($0.index)) }))
@@ -91,6 +94,7 @@ public final class LuaRuntime: EventSink {
     }
     if !errors.isEmpty { throw LoadError(errors: errors) }
     refreshApps()
+    try checkVersions()
   }
 
   /// Reads the app list from Lua and gives it to the dispatcher.
@@ -100,6 +104,7 @@ public final class LuaRuntime: EventSink {
     guard lua.call(nargs: 0, nresults: 1) == nil else { return }
     var list: [AppEntry] = []
     var sources: [String] = []
+    var versions: [[String]?] = []
     let n = Int(lua_rawlen(L, -1))
     if n > 0 {
       for i in 1...n {
@@ -110,13 +115,16 @@ public final class LuaRuntime: EventSink {
         let prec = lua.integer(at: -1) ?? 100
         lua_rawgeti(L, -3, 3)
         sources.append(lua.string(at: -1) ?? "?")
-        lua.pop(4)
+        lua_rawgeti(L, -4, 4)
+        versions.append(lua_type(L, -1) == LUA_TTABLE ? ((try? lua.value(at: -1))?.list ?? []).compactMap { $0.string } : nil)
+        lua.pop(5)
         list.append(AppEntry(name: name, precedence: prec, index: i))
       }
     }
     lua.pop()
     appList = list
     appSources = sources
+    appVersions = versions
   }
 
   public var memoryInUse: Int { state.memoryInUse }

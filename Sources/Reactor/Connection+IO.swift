@@ -117,6 +117,7 @@ extension Connection {
   }
 
   private func readOnce() {
+    if tls != nil { return tlsReadOnce() }
     guard let loop else { return }
     let chunk = loop.readChunk
     let n = Glibc.read(fd, input.reserve(chunk), chunk)
@@ -138,7 +139,9 @@ extension Connection {
   func flushOnce() {
     guard state != .closed, !connecting, !awaitingWritable, let loop else { return }
     highWater = min(loop.outputHighWater, loop.outputLimit)
-    if !output.isEmpty {
+    if tls != nil {
+      guard tlsFlushOnce(loop) else { return }
+    } else if !output.isEmpty {
       let pending = output.readable
       let n = send(fd, pending.baseAddress, pending.count, Int32(MSG_NOSIGNAL))
       if n > 0 {
@@ -151,7 +154,7 @@ extension Connection {
       if !output.isEmpty { awaitingWritable = true }
       if pausedForOutput && output.count < loop.outputHighWater / 4 { pausedForOutput = false }
     }
-    if output.isEmpty && state == .closing {
+    if output.isEmpty && state == .closing && tlsPending == 0 {
       close(reason: closeReason)
       return
     }

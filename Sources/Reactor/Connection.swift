@@ -38,6 +38,8 @@ public final class Connection {
 
   let input = ByteBuffer()
   let output = ByteBuffer()
+  /// The TLS session of a TLS connection (Connection+TLS.swift).
+  var tls: TLSSession?
 
   /// Current interest, to skip epoll_ctl calls that change nothing.
   var interest: Interest = []

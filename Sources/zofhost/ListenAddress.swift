@@ -1,9 +1,14 @@
-/// `--listen [HOST:]PORT`: "6653", "127.0.0.1:6653", "[::1]:6653", ":6653".
+/// `--listen [tcp:][HOST:]PORT`: "6653", "127.0.0.1:6653", "[::1]:6653", ":6653", "tcp:6653"; `tls:[HOST:]PORT` for TLS.
 struct ListenAddress {
   var host: String
   var port: UInt16
+  /// `tls:[HOST:]PORT`: TLS channels.
+  var tls = false
 
-  init?(_ text: String) {
+  init?(_ given: String) {
+    // `tcp:` is accepted as an explicit synonym.
+    tls = given.hasPrefix("tls:")
+    let text = given.hasPrefix("tcp:") || tls ? String(given.dropFirst(4)) : given
     var hostPart = "0.0.0.0"
     var portPart = Substring(text)
     if text.hasPrefix("[") {

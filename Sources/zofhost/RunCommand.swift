@@ -14,7 +14,7 @@ struct RunCommand: ParsableCommand {
   @Option(name: .long, help: "Folder of Lua apps; every *.lua in it is loaded in name order.")
   var apps: String = "apps-lua"
 
-  @Option(name: .long, help: ArgumentHelp("Address to listen on, [HOST:]PORT; repeatable (default: 6653 and 6633 on all IPv4 addresses).", valueName: "addr"))
+  @Option(name: .long, help: ArgumentHelp("Address to listen on, [tcp:][HOST:]PORT, or tls:[HOST:]PORT for TLS (needs --tls-cert, --tls-key, --tls-ca); repeatable (default: 6653 and 6633 on all IPv4 addresses).", valueName: "addr"))
   var listen: [String] = []
 
   @Option(name: .long, help: "OpenFlow versions to speak, comma separated (any of 1.0 to 1.5).")
@@ -35,6 +35,8 @@ struct RunCommand: ParsableCommand {
 
   @OptionGroup var limits: AppLimits
 
+  @OptionGroup var channels: ChannelOptions
+
   @Option(name: .long, help: "Write the process id to this file (removed at exit).")
   var pidFile: String?
 
@@ -43,7 +45,7 @@ struct RunCommand: ParsableCommand {
       throw ValidationError("--log-level: '\(logLevel)' is not one of trace, debug, info, notice, warning, error, critical")
     }
     for l in listen where ListenAddress(l) == nil {
-      throw ValidationError("--listen: '\(l)' is not [HOST:]PORT (e.g. 6653 or 127.0.0.1:6653)")
+      throw ValidationError("--listen: '\(l)' is not [tcp:|tls:][HOST:]PORT (e.g. 6653, 127.0.0.1:6653, tcp:6653 or tls:6653)")
     }
     for v in versions.split(separator: ",") {
       guard OFVersion.parse(String(v)) != nil else {
@@ -54,6 +56,7 @@ struct RunCommand: ParsableCommand {
     guard maxReplyMb > 0 && maxReplyMb <= 1 << 20 else { throw ValidationError("--max-reply-mb must be 1 to 1048576") }
     guard stallWarningSeconds > 0 else { throw ValidationError("--stall-warning-seconds must be above 0") }
     guard (1...4096).contains(outputLimitMB) else { throw ValidationError("--output-limit-mb must be 1 to 4096") }
+    try channels.validate(listen: listen)
     try validateAppsFolder(apps)
   }
 
@@ -67,11 +70,12 @@ struct RunCommand: ParsableCommand {
     let logger = Logger(label: "zofhost")
 
     var config = HostConfig()
-    if !listen.isEmpty { config.listen = listen.compactMap(ListenAddress.init).map { ($0.host, $0.port) } }
+    if !listen.isEmpty { config.listen = listen.compactMap(ListenAddress.init).filter { !$0.tls }.map { ($0.host, $0.port) } }
     config.versions = Set(versions.split(separator: ",").compactMap { OFVersion.parse(String($0)) })
     config.echoInterval = echoInterval
     config.maxReplyBytes = maxReplyMb << 20
     config.stallWarningSeconds = stallWarningSeconds
+    channels.apply(to: &config, listen: listen)
 
     let loop: EventLoop
     let host: Controller

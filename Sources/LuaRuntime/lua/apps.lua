@@ -85,7 +85,25 @@ local function require_app(name, wanted)
     places[2] and (" nor " .. places[2]) or "", chain_text(wanted)), 3)
 end
 
-local APP_OPTIONS = {precedence = true, requires = true, emits = true}
+local APP_OPTIONS = {precedence = true, requires = true, emits = true, versions = true}
+local OF_VERSIONS = {["1.0"] = true, ["1.1"] = true, ["1.2"] = true, ["1.3"] = true, ["1.4"] = true, ["1.5"] = true}
+
+-- `versions`: the OpenFlow versions an app works with, as "1.3" (or 1.3).
+local function version_list(v)
+  if v == nil then return nil end
+  if type(v) ~= "table" or #v == 0 then
+    error("zof.app: versions must be a non-empty list such as {\"1.3\", \"1.4\"}", 3)
+  end
+  local out = {}
+  for i, x in ipairs(v) do
+    local text = type(x) == "number" and ("%.1f"):format(x) or x
+    if type(text) ~= "string" or not OF_VERSIONS[text] then
+      error(("zof.app: versions: %s is not an OpenFlow version (1.0 to 1.5)"):format(tostring(x)), 3)
+    end
+    out[i] = text
+  end
+  return out
+end
 
 function zof.app(name, opts)
   if type(name) ~= "string" or name == "" then error("zof.app: name must be a non-empty string", 2) end
@@ -93,12 +111,13 @@ function zof.app(name, opts)
   if type(opts) ~= "table" then error("zof.app: options must be a table", 2) end
   for k in pairs(opts) do
     if not APP_OPTIONS[k] then
-      error(("zof.app: unknown option %q (options are precedence, requires, emits)"):format(tostring(k)), 2)
+      error(("zof.app: unknown option %q (options are precedence, requires, emits, versions)"):format(tostring(k)), 2)
     end
   end
   local prec = opts.precedence or 100
   if math.type(prec) ~= "integer" then error("zof.app: precedence must be an integer", 2) end
   local requires, emits = name_list(opts.requires, "requires"), name_list(opts.emits, "emits")
+  local versions = version_list(opts.versions)
   for i, e in ipairs(emits) do
     emits[i] = e:upper()
     if BUILTIN_EVENTS[emits[i]] then error(("zof.app: %s is zofhost's own event; no app emits it"):format(e), 2) end
@@ -113,7 +132,8 @@ function zof.app(name, opts)
   local loading = R.loading_file
   -- `owner`: what its memory is counted under (zs_mem in cshim_lua.h), its load index.
   local app = setmetatable({name = name, owner = #apps + 1, precedence = prec, file = loading, handlers = {},
-    mcache = {}, ecache = {}, sole = {}, requires = requires, emits = emits, provides = {}, uses = {}, used = {}}, APP)
+    mcache = {}, ecache = {}, sole = {}, requires = requires, emits = emits, provides = {}, uses = {}, used = {},
+    versions = versions}, APP)
   for _, e in ipairs(emits) do
     emitters[e] = emitters[e] or {}
     emitters[e][name] = true

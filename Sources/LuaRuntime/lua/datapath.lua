@@ -1,13 +1,15 @@
 -- Datapath objects: `ev.datapath`, `zof.datapaths()`, and which switch a
 -- send or request goes to.
 local core, R = ...
-local rawget, ipairs, error = rawget, ipairs, error
+local rawget, ipairs, error, select = rawget, ipairs, error, select
 local check, interrupt, CUR = R.check, R.interrupt, R.CUR
 
 local datapaths = {}       -- conn_id -> datapath object
 local DP = {__name = "zof.datapath"}
 DP.__index = function(dp, k)
   if k == "ports" then return core.ports(rawget(dp, "conn_id")) end
+  if k == "role" then return (core.role(rawget(dp, "conn_id"))) end
+  if k == "generation_id" then return select(2, core.role(rawget(dp, "conn_id"))) end
   return DP[k]
 end
 DP.__tostring = function(dp) return "datapath " .. dp.datapath_id end
@@ -18,6 +20,14 @@ R.DP, R.datapaths = DP, datapaths
 function DP.send(dp, msg)
   local xid = check(2, core.send(dp.conn_id, msg, "dp:send"))
   return xid
+end
+-- Asks the switch for a role and waits for its answer (a task wait); the
+-- switch's ERROR (a stale generation id, roles unsupported) is raised as a
+-- wait error. Returns the role and generation id in force.
+function DP.set_role(dp, role, generation_id)
+  local msg = check(2, core.role_request(dp.conn_id, role, generation_id))
+  R.zof.request(msg, nil, dp)
+  return dp.role, dp.generation_id
 end
 function DP.close(dp) interrupt(); core.close(dp.conn_id) end
 

@@ -50,7 +50,7 @@ function R.entry.report(order)
     local library = lib_dir ~= nil and a.file ~= nil and a.file:sub(1, #lib_dir + 1) == lib_dir .. "/"
     list[#list + 1] = {name = a.name, precedence = a.precedence, file = a.file or "?", library = library,
       requires = a.requires, required_by = required_by, provides = provides, uses = a.uses, emits = emits,
-      messages = kinds_of(a, "message"), events = events}
+      messages = kinds_of(a, "message"), events = events, versions = a.versions}
   end
   return {apps = list, unheard = unheard}
 end

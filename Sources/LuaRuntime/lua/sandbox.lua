@@ -89,6 +89,6 @@ end
 
 function entry.apps()
   local list = {}
-  for i, a in ipairs(apps) do list[i] = {a.name, a.precedence, a.file or "?"} end
+  for i, a in ipairs(apps) do list[i] = {a.name, a.precedence, a.file or "?", a.versions} end
   return list
 end
