@@ -113,7 +113,6 @@ public final class Datapath {
     let bytes = try OFCodec.encode(m)
     try send(bytes)
     let answer = bytes.withUnsafeBytes { OFCodec.replyTypeName(ofRequest: OFCodec.typeName($0)) }
-    try send(bytes)
     pending[m.xid] = Pending(handler: onReply, answer: answer)
     dropping[m.xid] = nil
     noteRoleRequest(bytes, xid: m.xid)
