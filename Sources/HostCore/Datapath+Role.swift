@@ -13,6 +13,8 @@ struct RoleStatement {
   var reason: String
   /// ROLE_STATUS's own reason ("MASTER_REQUEST", "CONFIG", ...).
   var statusReason: String?
+  /// A reply whose xid no role request of ours is waiting for: not taken in.
+  var unsolicited = false
 }
 
 extension Datapath {
@@ -115,9 +117,9 @@ extension Datapath {
     }
     switch type {
     case "ROLE_REPLY":
-      roleRequests[xid] = nil
+      let asked = roleRequests.removeValue(forKey: xid) != nil
       guard let r = ofRole(8) else { return nil }
-      return RoleStatement(role: r, generationId: gen(16), reason: "request")
+      return RoleStatement(role: r, generationId: gen(16), reason: "request", unsolicited: !asked)
     case "ROLE_STATUS":
       guard let r = ofRole(8) else { return nil }
       return RoleStatement(role: r, generationId: gen(16), reason: "status", statusReason: statusReason(12))
@@ -125,10 +127,10 @@ extension Datapath {
       guard f.count >= 20 else { return nil }
       let vendor = Self.u32(f, 8), sub = Self.u32(f, 12)
       if version == OFVersion.v1_0, vendor == Self.nxVendor, sub == Self.nxtRoleReply {
-        roleRequests[xid] = nil
+        let asked = roleRequests.removeValue(forKey: xid) != nil
         let n = Int(Self.u32(f, 16))
         guard n < Self.nxRoles.count else { return nil }
-        return RoleStatement(role: Self.nxRoles[n], generationId: nil, reason: "request")
+        return RoleStatement(role: Self.nxRoles[n], generationId: nil, reason: "request", unsolicited: !asked)
       }
       if vendor == Self.onfVendor, sub == Self.onftRoleStatus, let r = ofRole(16) {
         return RoleStatement(role: r, generationId: gen(24), reason: "status", statusReason: statusReason(20))

@@ -9,6 +9,7 @@ final class RoleTests: XCTestCase {
   var loop: EventLoop!
   var host: Controller!
   var sink: RecordingSink!
+  var log: CaptureLog!
 
   func make(role: String? = nil, generationId: UInt64? = nil) {
     loop = try! EventLoop()
@@ -16,7 +17,8 @@ final class RoleTests: XCTestCase {
     config.listen = []
     config.role = role
     config.generationId = generationId
-    host = Controller(loop: loop, config: config, logger: CaptureLog().logger)
+    log = CaptureLog()
+    host = Controller(loop: loop, config: config, logger: log.logger)
     sink = RecordingSink()
     host.dispatcher.sink = sink
     host.dispatcher.setApps([AppEntry(name: "t", precedence: 100, index: 1)])
@@ -34,6 +36,7 @@ final class RoleTests: XCTestCase {
     let req = try XCTUnwrap(sw.received.first { $0.type == "ROLE_REQUEST" })
     XCTAssertEqual(req.msg["role"], .string("SLAVE"))
     XCTAssertEqual(req.msg["generation_id"], .uint(7))
+    XCTAssertEqual(sw.received.filter { $0.type == "ROLE_REQUEST" }.count, 1, "a request goes out once")
     // Refused while the request is out: nothing reaches the wire.
     XCTAssertThrowsError(try dp.send(flowMod(4))) { XCTAssertTrue("\($0)".contains("FLOW_MOD refused")) }
     XCTAssertThrowsError(try dp.reserveOutput(count: 8, type: 13))  // PACKET_OUT
@@ -103,5 +106,58 @@ final class RoleTests: XCTestCase {
     XCTAssertEqual(dp.role, "SLAVE")
     XCTAssertNil(dp.generationId)
     XCTAssertThrowsError(try dp.send(OFMessage(version: 1, type: "PACKET_OUT", xid: 0, msg: .table(["actions": .list([]), "data": .bytes([])]))))
+  }
+
+  func testRoleReplyNobodyAskedForIsLoggedAndIgnored() throws {
+    make()
+    let sw = FakeSwitch(host: host, version: OFVersion.v1_3)
+    sw.pump(loop)
+    let dp = try XCTUnwrap(host.datapaths.first)
+    sw.send(OFMessage(version: 4, type: "ROLE_REPLY", xid: 0x5151, msg: .table(["role": .string("SLAVE"), "generation_id": .uint(4)])))
+    sw.pump(loop)
+    XCTAssertEqual(dp.role, "EQUAL")
+    XCTAssertNil(dp.generationId)
+    XCTAssertNoThrow(try dp.send(flowMod(4)))
+    XCTAssertFalse(sink.seen.contains("ROLE_CHANGED@1"))
+    XCTAssertTrue(log.lines.contains { $0.hasPrefix("warning") && $0.contains("role reply (SLAVE, xid 20817) to no role request of ours; ignored, role stays EQUAL") }, "\(log.lines)")
+    XCTAssertTrue(dp.connection.isOpen)
+    // A real request's reply after it is still taken in.
+    let xid = try dp.request(try dp.roleRequest("MASTER", generationId: 5)) { _, _ in }
+    sw.send(OFMessage(version: 4, type: "ROLE_REPLY", xid: xid, msg: .table(["role": .string("MASTER"), "generation_id": .uint(5)])))
+    sw.pump(loop)
+    XCTAssertEqual(dp.role, "MASTER")
+    XCTAssertEqual(dp.generationId, 5)
+    // ...and the same reply again is one nobody asked for.
+    sw.send(OFMessage(version: 4, type: "ROLE_REPLY", xid: xid, msg: .table(["role": .string("SLAVE"), "generation_id": .uint(6)])))
+    sw.pump(loop)
+    XCTAssertEqual(dp.role, "MASTER")
+    XCTAssertEqual(dp.generationId, 5)
+  }
+
+  func testNiciraRoleReplyNobodyAskedForOn10IsIgnored() throws {
+    make()
+    let sw = FakeSwitch(host: host, version: OFVersion.v1_0)
+    sw.pump(loop)
+    let dp = try XCTUnwrap(host.datapaths.first)
+    sw.send(OFMessage(version: 1, type: "EXPERIMENTER", xid: 77, msg: .table([
+      "experimenter": .uint(0x2320), "data": .bytes([0, 0, 0, 11, 0, 0, 0, 2]),
+    ])))
+    sw.pump(loop)
+    XCTAssertEqual(dp.role, "EQUAL")
+    XCTAssertFalse(sink.seen.contains("ROLE_CHANGED@1"))
+    XCTAssertTrue(log.lines.contains { $0.contains("to no role request of ours") }, "\(log.lines)")
+  }
+
+  func testGenerationIdsAbove2To63KeepAllTheirBits() throws {
+    make(role: "MASTER", generationId: 0xFFFF_FFFF_FFFF_FFF0)
+    let sw = FakeSwitch(host: host, version: OFVersion.v1_3)
+    sw.pump(loop)
+    let dp = try XCTUnwrap(host.datapaths.first)
+    let req = try XCTUnwrap(sw.received.first { $0.type == "ROLE_REQUEST" })
+    XCTAssertEqual(req.msg["generation_id"], .uint(0xFFFF_FFFF_FFFF_FFF0))
+    sw.send(OFMessage(version: 4, type: "ROLE_REPLY", xid: req.xid, msg: .table(["role": .string("MASTER"), "generation_id": .uint(0xFFFF_FFFF_FFFF_FFF0)])))
+    sw.pump(loop)
+    XCTAssertEqual(dp.generationId, 0xFFFF_FFFF_FFFF_FFF0)
+    XCTAssertTrue(log.lines.contains { $0.contains("generation 18446744073709551600") }, "\(log.lines)")
   }
 }
