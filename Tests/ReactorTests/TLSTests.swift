@@ -141,6 +141,70 @@ final class TLSTests: XCTestCase {
     XCTAssertTrue(reason.contains("renegotiat") || reason.contains("alert handshake failure"), reason)
   }
 
+  func testGarbageAfterAGoodHandshakeClosesWithAClearReason() throws {
+    let loop = try EventLoop()
+    let (s, rs, c, _) = pair(loop, server: try context(server: true), client: try context(server: false))
+    c.write(Array("ok".utf8))
+    run(loop) { rs.received.count >= 2 }
+    XCTAssertTrue(s.isTLSEstablished)
+    // An application-data record header, then bytes no key made.
+    let junk: [UInt8] = [0x17, 0x03, 0x03, 0x00, 0x40] + (0..<64).map { UInt8(truncatingIfNeeded: $0 &* 37) }
+    _ = junk.withUnsafeBytes { write(c.fd, $0.baseAddress, junk.count) }
+    run(loop) { !s.isOpen }
+    XCTAssertFalse(s.isOpen)
+    let reason = rs.closeReasons.first ?? ""
+    XCTAssertTrue(reason.hasPrefix("TLS: read:") && reason.contains("decryption failed or bad record mac"), reason)
+    XCTAssertEqual(rs.received.count, 2, "nothing of the garbage reached the reader")
+    // The loop goes on: a fresh pair still talks.
+    let (s2, rs2, c2, _) = pair(loop, server: try context(server: true), client: try context(server: false))
+    c2.write(Array("again".utf8))
+    run(loop) { rs2.received.count >= 5 }
+    XCTAssertEqual(String(decoding: rs2.received, as: UTF8.self), "again")
+    s2.close(reason: "done")
+    c.close(reason: "done")
+  }
+
+  func testHalfCloseDuringTheHandshakeClosesWithoutSpinning() throws {
+    let loop = try EventLoop()
+    let (a, b) = makePair()
+    let s = loop.adopt(fd: a, peer: "server-side")
+    let rs = Recorder()
+    s.delegate = rs
+    s.startTLS(try context(server: true))
+    // Half a ClientHello's record header, then the peer stops writing.
+    _ = [UInt8]([0x16, 0x03, 0x01]).withUnsafeBytes { write(b, $0.baseAddress, 3) }
+    shutdown(b, Int32(SHUT_WR))
+    var rounds = 0
+    while s.isOpen && rounds < 50 {
+      loop.runOnce(timeout: 0.01)
+      rounds += 1
+    }
+    XCTAssertFalse(s.isOpen)
+    XCTAssertLessThan(rounds, 5, "closed at the first read of EOF")
+    XCTAssertEqual(rs.closeReasons, ["peer closed during the TLS handshake"])
+    close(b)
+
+    // The same as a client: the switch takes our ClientHello and half-closes.
+    let (a2, b2) = makePair()
+    let c = loop.adopt(fd: a2, peer: "client-side")
+    let rc = Recorder()
+    c.delegate = rc
+    c.startTLS(try context(server: false))
+    loop.runOnce(timeout: 0.01)
+    var hello = [UInt8](repeating: 0, count: 4096)
+    XCTAssertGreaterThan(read(b2, &hello, hello.count), 0, "a ClientHello went out")
+    shutdown(b2, Int32(SHUT_WR))
+    rounds = 0
+    while c.isOpen && rounds < 50 {
+      loop.runOnce(timeout: 0.01)
+      rounds += 1
+    }
+    XCTAssertFalse(c.isOpen)
+    XCTAssertLessThan(rounds, 5)
+    XCTAssertEqual(rc.closeReasons, ["peer closed during the TLS handshake"])
+    close(b2)
+  }
+
   func testBadFilesSayWhich() {
     XCTAssertThrowsError(try TLSContext(server: true, certificate: "/nonexistent.pem", key: path("ca1-server-key.pem"), ca: path("ca1.pem"))) {
       XCTAssertTrue("\($0)".contains("certificate"), "\($0)")
