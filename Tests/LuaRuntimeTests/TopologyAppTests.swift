@@ -154,6 +154,29 @@ final class TopologyAppTests: XCTestCase {
     XCTAssertEqual(h.errors, [])
   }
 
+  /// Demoted to SLAVE by the switch, topology stops probing (a PACKET_OUT
+  /// would be refused and end its probe task) and starts again as MASTER.
+  func testNoProbesWhileSlave() throws {
+    let (s1, _) = try connect(1)
+    let status: (String, UInt64) -> OFMessage = { role, gen in
+      let body: [UInt8] = [0, 0, 0, role == "SLAVE" ? 3 : 2, 0, 0, 0, 0] + withUnsafeBytes(of: gen.bigEndian) { Array($0) }
+      return OFMessage(version: 4, type: "EXPERIMENTER", xid: 0, msg: .table([
+        "experimenter": .uint(0x4f4e_4600), "exp_type": .uint(1911), "data": .bytes(body),
+      ]))
+    }
+    s1.send(status("SLAVE", 8))
+    h.settle(s1)
+    s1.received.removeAll()
+    h.advance(2, s1)
+    h.advance(2, s1)
+    XCTAssertEqual(s1.received.filter { $0.type == "PACKET_OUT" }.count, 0)
+    XCTAssertEqual(h.errors, [])
+    s1.send(status("MASTER", 9))
+    h.settle(s1)
+    h.advance(2, s1)
+    XCTAssertEqual(s1.received.filter { $0.type == "PACKET_OUT" }.count, 3, "probing again")
+  }
+
   /// A MAC that flaps between two switches (a loop, or a load generator that
   /// reuses source MACs on every switch) is moved a few times, then held with
   /// one warning; after the hold it moves again.

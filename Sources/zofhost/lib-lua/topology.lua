@@ -45,9 +45,10 @@ local TO_CONTROLLER = zof.compile{type = "FLOW_MOD", msg = {
   instructions = {{instruction = "APPLY_ACTIONS",
     actions = {{action = "OUTPUT", port_no = "CONTROLLER", max_len = "NO_BUFFER"}}}}}}
 
--- (sw.ports holds physical ports only.)
+-- (sw.ports holds physical ports only.) A slave may send no PACKET_OUT, and
+-- gets no PACKET_IN to hear probes with: it waits until it is master or equal.
 local function probe(sw, desc)
-  if not is_up(desc) then return end
+  if not is_up(desc) or sw.dp.role == "SLAVE" then return end
   sw.dp:send{type = "PACKET_OUT", msg = {
     in_port = "CONTROLLER", actions = {{action = "OUTPUT", port_no = desc.port_no}},
     pkt = {eth_src = desc.hw_addr, lldp_chassis_id = CHASSIS_PREFIX .. sw.dp.datapath_id,
