@@ -3,14 +3,21 @@
 # vSwitch, all on loopback and the test's own namespaces.
 #
 #   tls      the bridge connects with ssl: using ovs-pki certificates made in
-#            the test's folder; zofhost listens with tls: (OpenFlow 1.3); pings pass
+#            the test's folder; zofhost listens with tls:; pings pass on
+#            OpenFlow 1.3, then again with the bridge on 1.0
 #   bad_ca   the bridge's certificate comes from another CA: zofhost refuses it
-#   ptcp     the bridge listens (ptcp:), zofhost connects out; pings pass
+#   ptcp     the bridge listens (ptcp:), zofhost connects out; pings pass;
+#            ovs-vswitchd is stopped (by pid) and started again: zofhost
+#            connects again by itself and pings pass again
 #   pssl     the same over TLS (pssl:, zofhost's --connect tls:)
 #   roles    two zofhost instances on one bridge: one MASTER, one SLAVE with
 #            generation id 7; the slave's FLOW_MODs are refused by zofhost
 #            itself; ovs-vsctl shows both roles; pings pass through the master
-#            (OpenFlow 1.3, then 1.0 with Nicira's role request)
+#            (OpenFlow 1.3, then 1.0 with Nicira's role request). On 1.3
+#            a reload gives the slave an app that asks for MASTER with
+#            generation id 8: the master is demoted (its app sees
+#            ROLE_CHANGED from the switch, ovs-vsctl shows the swap), tries
+#            to take the switch back with id 7 and is refused as STALE
 set -euo pipefail
 
 # shellcheck source=tests/e2e/lib.sh
@@ -86,7 +93,7 @@ TLS_ARGS=(--tls-cert "$PKI/ctl-cert.pem" --tls-key "$PKI/ctl-privkey.pem" --tls-
 zt_say "--- case: tls"
 problems=()
 port=$(free_port)
-zofhost_start --listen "tls:127.0.0.1:$port" "${TLS_ARGS[@]}" --versions 1.3 --apps "$APPS"
+zofhost_start --listen "tls:127.0.0.1:$port" "${TLS_ARGS[@]}" --versions 1.0,1.3 --apps "$APPS"
 wait_listen "$port" 15 || problems+=("zofhost never listened")
 zt_vsctl set-ssl "$PKI/sw-privkey.pem" "$PKI/sw-cert.pem" "$PKI/ca/controllerca/cacert.pem"
 ZT_BRIDGES+=("$BR")
@@ -97,6 +104,23 @@ for i in 1 2; do host_add "$BR" "${ZT_PREFIX}h$i" "10.213.7.$i/24"; done
 if wait_log "$ZT_CTL_LOG" "CHANNEL_UP .*over TLSv1" 15; then
   ping_all 3 || problems+=("$ZT_PING_FAILED ping pair(s) failed over TLS")
   grep -o "over TLSv1[^,]*, peer [^ ]*" "$ZT_CTL_LOG" | head -n 1 | sed 's/^/    /'
+  # The same over TLS on OpenFlow 1.0 (changing protocols drops the channel).
+  bridge_del_flows "$BR" "$V" || true
+  zt_vsctl set bridge "$BR" protocols=OpenFlow10
+  up10=""
+  for _ in $(seq 1 150); do
+    [ "$(grep -c "CHANNEL_UP datapath .*OpenFlow 1.0.*over TLSv1" "$ZT_CTL_LOG" || true)" -gt 0 ] && { up10=1; break; }
+    sleep 0.1
+  done
+  if [ -n "$up10" ]; then
+    hosts_flush_neigh
+    ping_all 3 || problems+=("$ZT_PING_FAILED ping pair(s) failed over TLS on OpenFlow 1.0")
+    grep -o "CHANNEL_UP datapath .*OpenFlow 1.0.*over TLSv1[^,]*" "$ZT_CTL_LOG" | tail -n 1 | sed 's/^/    /'
+  else
+    problems+=("no CHANNEL_UP over TLS on OpenFlow 1.0")
+  fi
+  bridge_del_flows "$BR" OpenFlow10 || true
+  zt_vsctl set bridge "$BR" protocols=$V
 else
   problems+=("no CHANNEL_UP over TLS")
 fi
@@ -139,6 +163,27 @@ if wait_log "$ZT_CTL_LOG" "CHANNEL_UP" 15; then
 else
   problems+=("no CHANNEL_UP connecting out")
 fi
+# The switch restarts: its listener and the channel go away and come back.
+ups=$(grep -c "CHANNEL_UP datapath" "$ZT_CTL_LOG" || true)
+zt_ovs_daemon_stop ovs-vswitchd "$ZT_VSWITCHD_PID" || problems+=("ovs-vswitchd did not stop")
+wait_log "$ZT_CTL_LOG" "CHANNEL_DOWN|closed" 10 || problems+=("zofhost never saw the channel go")
+ovs-vswitchd "unix:$OVS_RUNDIR/db.sock" -vconsole:warn --pidfile="$OVS_RUNDIR/ovs-vswitchd.pid" \
+  --log-file="$OVS_LOGDIR/ovs-vswitchd.log" --detach --no-chdir || problems+=("ovs-vswitchd did not start again")
+ZT_VSWITCHD_PID=$(cat "$OVS_RUNDIR/ovs-vswitchd.pid")
+zt_say "ovs-vswitchd restarted (pid $ZT_VSWITCHD_PID)"
+wait_listen "$port" 15 || problems+=("OVS never listened again on ptcp:$port")
+up_again=""
+for _ in $(seq 1 200); do
+  [ "$(grep -c "CHANNEL_UP datapath" "$ZT_CTL_LOG" || true)" -gt "$ups" ] && { up_again=1; break; }
+  sleep 0.1
+done
+if [ -n "$up_again" ]; then
+  zt_say "zofhost connected again after the restart"
+  hosts_flush_neigh
+  ping_all 3 || problems+=("$ZT_PING_FAILED ping pair(s) failed after OVS restarted")
+else
+  problems+=("no CHANNEL_UP after OVS restarted")
+fi
 controller_alive || problems+=("zofhost died")
 controller_stop || problems+=("zofhost did not stop cleanly")
 errs=$(log_has_errors "$ZT_CTL_LOG" || true)
@@ -180,10 +225,16 @@ for RV in OpenFlow13 OpenFlow10; do
   problems=()
   pm=$(free_port)
   ps=$(free_port)
-  zofhost_start --listen "127.0.0.1:$pm" --role master --generation-id 7 --apps "$APPS"
+  # Each instance: the bundled apps and role_watch, in a folder of its own.
+  rm -rf "$ZT_TMP/apps-first" "$ZT_TMP/apps-second"
+  for d in apps-first apps-second; do
+    mkdir -p "$ZT_TMP/$d"
+    cp "$APPS"/*.lua "$ZT_ROOT/tests/e2e/apps-roles/role_watch.lua" "$ZT_TMP/$d/"
+  done
+  zofhost_start --listen "127.0.0.1:$pm" --role master --generation-id 7 --apps "$ZT_TMP/apps-first"
   SECOND_LOG="$ZT_TMP/zofhost-slave.log"
   "${ZOFHOST:-$ZT_ROOT/.build/debug/zofhost}" --listen "127.0.0.1:$ps" --role slave --generation-id 7 \
-    --apps "$APPS" >"$SECOND_LOG" 2>&1 </dev/null &
+    --apps "$ZT_TMP/apps-second" >"$SECOND_LOG" 2>&1 </dev/null &
   SECOND_PID=$!
   zt_say "second zofhost (slave) started (pid $SECOND_PID)"
   wait_listen "$pm" 15 || problems+=("master never listened")
@@ -206,6 +257,29 @@ for RV in OpenFlow13 OpenFlow10; do
   [ "$roles" = "master slave " ] || problems+=("ovs-vsctl shows roles '$roles'")
   hosts_flush_neigh
   ping_all 3 || problems+=("$ZT_PING_FAILED ping pair(s) failed through the master")
+  if [ "$RV" = OpenFlow13 ]; then
+    # A higher generation id demotes the master; its old one is stale.
+    cp "$ZT_ROOT/tests/e2e/apps-usurp/usurp.lua" "$ZT_TMP/apps-second/"
+    kill -HUP "$SECOND_PID"
+    wait_log "$SECOND_LOG" "asked MASTER with generation 8: MASTER generation 8" 15 ||
+      problems+=("the second instance did not become MASTER with generation 8")
+    wait_log "$ZT_CTL_LOG" "role MASTER -> SLAVE generation 8 \(status MASTER_REQUEST\)" 10 ||
+      problems+=("the first instance was not told it is SLAVE now")
+    wait_log "$ZT_CTL_LOG" "ROLE_CHANGED SLAVE generation 8 status MASTER_REQUEST" 10 ||
+      problems+=("the first instance's app saw no ROLE_CHANGED to SLAVE")
+    wait_log "$ZT_CTL_LOG" "take-back with generation 7 refused: ROLE_REQUEST_FAILED STALE" 10 ||
+      problems+=("the stale take-back was not refused as STALE")
+    grep -hE "ROLE_CHANGED SLAVE|take-back|asked MASTER" "$ZT_CTL_LOG" "$SECOND_LOG" | sed 's/^/    /'
+    swapped=""
+    for _ in $(seq 1 150); do
+      swapped=$(zt_vsctl --bare --columns=role find controller "target=\"tcp:127.0.0.1:$ps\"" | grep -v '^$' || true)/$(
+        zt_vsctl --bare --columns=role find controller "target=\"tcp:127.0.0.1:$pm\"" | grep -v '^$' || true)
+      [ "$swapped" = "master/slave" ] && break
+      sleep 0.1
+    done
+    zt_say "after the demotion ovs-vsctl shows second/first: $swapped"
+    [ "$swapped" = "master/slave" ] || problems+=("ovs-vsctl shows second/first roles '$swapped'")
+  fi
   zt_alive "$SECOND_PID" || problems+=("the slave zofhost died")
   second_stop
   controller_alive || problems+=("the master zofhost died")
