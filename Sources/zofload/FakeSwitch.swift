@@ -92,7 +92,8 @@ final class FakeSwitch: ConnectionDelegate {
       connection = c
       c.delegate = self
       state = .handshake
-      c.write(t.hello)
+      if let tls = run.tls, !c.startTLS(tls) { return }  // closed, reported by connectionClosed
+      c.write(t.hello)  // over TLS: held until the handshake is over
     } catch {
       state = .closed
       closeReason = "\(error)"

@@ -35,6 +35,9 @@ struct Settings {
   /// Every response answers the oldest outstanding PACKET_IN (for controllers
   /// that do not name the buffer id; right only if they answer each PACKET_IN once).
   var matchAny = false
+  /// --tls-cert, --tls-key, --tls-ca: each switch connects over TLS with this
+  /// certificate and key, and checks the controller's against the CA.
+  var tls: (certificate: String, key: String, ca: String)?
 }
 
 /// Drives the switches through connect, handshake and the measured loops,
@@ -50,6 +53,8 @@ final class Runner {
   let checkDecode: Bool
   let matchAny: Bool
   var counting = false
+  /// The client side's OpenSSL context when switches speak TLS (the reactor's own wrapper).
+  let tls: TLSContext?
 
   var started = 0
   var readyCount = 0
@@ -67,6 +72,7 @@ final class Runner {
     self.s = s
     templates = try Templates(version: s.version, ports: s.ports)
     loop = try EventLoop()
+    tls = try s.tls.map { try TLSContext(server: false, certificate: $0.certificate, key: $0.key, ca: $0.ca) }
     macs = s.macs
     checkDecode = s.checkDecode
     matchAny = s.matchAny
@@ -134,8 +140,8 @@ final class Runner {
     }
     let pending = s.switches - readyCount - closedBeforeReady
     let hsSeconds = Double((lastReadyAt > t0 ? lastReadyAt : nowNS()) - t0) / 1e9
-    print(String(format: "HANDSHAKE: %d switches OpenFlow %@: %d completed in %.3f s (%.0f/s), %d failed, %d timed out",
-      s.switches, OFVersion.name(s.version), readyCount, hsSeconds, Double(readyCount) / Swift.max(hsSeconds, 1e-9),
+    print(String(format: "HANDSHAKE: %d switches OpenFlow %@%@: %d completed in %.3f s (%.0f/s), %d failed, %d timed out",
+      s.switches, OFVersion.name(s.version), s.tls == nil ? "" : " over TLS", readyCount, hsSeconds, Double(readyCount) / Swift.max(hsSeconds, 1e-9),
       closedBeforeReady, pending))
 
     if s.mode == .handshake {

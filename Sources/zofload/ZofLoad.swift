@@ -18,7 +18,9 @@ struct ZofLoad: ParsableCommand {
       reports how long their handshakes took. Responses are FLOW_MOD (command ADD) and \
       PACKET_OUT messages. The summary line follows cbench: \
       RESULT: N switches K tests min/max/avg/stdev = a/b/c/d responses/s. \
-      Traffic goes to the loopback network only.
+      With --tls-cert, --tls-key and --tls-ca every switch connects over TLS \
+      (mutual authentication, as ovs-pki sets it up); handshake mode then counts the TLS \
+      handshake too. Traffic goes to the loopback network only.
       """)
 
   @Option(help: ArgumentHelp("Controller address, HOST:PORT (loopback only).", valueName: "host:port"))
@@ -71,6 +73,15 @@ struct ZofLoad: ParsableCommand {
 
   @Option(help: ArgumentHelp("How a response is matched to its PACKET_IN: buffer (it names the PACKET_IN's buffer id) or any (each response answers the oldest outstanding PACKET_IN; for controllers that answer every PACKET_IN with exactly one message and no buffer id).", valueName: "buffer|any"))
   var match = "buffer"
+
+  @Option(name: .customLong("tls-cert"), help: ArgumentHelp("Connect over TLS with this certificate (PEM); needs --tls-key and --tls-ca.", valueName: "file"))
+  var tlsCert: String?
+
+  @Option(name: .customLong("tls-key"), help: ArgumentHelp("The private key (PEM) of --tls-cert.", valueName: "file"))
+  var tlsKey: String?
+
+  @Option(name: .customLong("tls-ca"), help: ArgumentHelp("The CA certificate (PEM) the controller's certificate must chain to.", valueName: "file"))
+  var tlsCa: String?
 
   @Flag(name: .customLong("check-decode"), help: "Also decode every response with the full codec and count disagreements (slower).")
   var checkDecode = false
@@ -130,6 +141,11 @@ struct ZofLoad: ParsableCommand {
     s.checkDecode = checkDecode
     guard match == "buffer" || match == "any" else { throw ValidationError("--match must be buffer or any, not '\(match)'") }
     s.matchAny = match == "any"
+    switch (tlsCert, tlsKey, tlsCa) {
+    case (nil, nil, nil): break
+    case let (cert?, key?, ca?): s.tls = (cert, key, ca)
+    default: throw ValidationError("TLS needs all of --tls-cert, --tls-key and --tls-ca")
+    }
     return s
   }
 
