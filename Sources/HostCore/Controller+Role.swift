@@ -13,9 +13,10 @@ extension Controller {
   /// `dp:set_role` resumes with `dp.role` already current.
   func roleSeen(_ dp: Datapath, _ frame: UnsafeRawBufferPointer, type: String, xid: UInt32) {
     guard let s = dp.roleStatement(frame, type: type, xid: xid) else { return }
-    // A reply nobody asked for (a confused or replaying switch, or one to a
-    // request already given up on) says nothing we can trust about now:
-    // the role stays, ROLE_STATUS is how a switch tells news.
+    // A reply to no role request of ours (a confused or replaying switch, a
+    // second reply to one request) says nothing we can trust about now: the
+    // role stays; ROLE_STATUS is how a switch tells news. (A late reply to a
+    // request that timed out is ours, and taken in.)
     if s.unsolicited {
       logger.warning("\(dp.connection.peer): datapath \(dp.idText) sent a role reply (\(s.role), xid \(xid)) to no role request of ours; ignored, role stays \(dp.role)")
       return

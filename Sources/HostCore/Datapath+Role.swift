@@ -89,10 +89,24 @@ extension Datapath {
   }
 
   /// A role request ended without a reply that states a role (an ERROR, a
-  /// timeout, a cancel): the restriction follows the known role again.
-  func roleRequestEnded(xid: UInt32) {
+  /// timeout, a cancel): the restriction follows the known role again. One
+  /// `abandoned` (timed out, cancelled) may still get its reply late.
+  func roleRequestEnded(xid: UInt32, abandoned: Bool = false) {
     guard roleRequests.removeValue(forKey: xid) != nil else { return }
+    if abandoned {
+      if abandonedRoleRequests.count >= 8 { abandonedRoleRequests.removeFirst() }
+      abandonedRoleRequests.append(xid)
+    }
     restricted = role == "SLAVE" || roleRequests.values.contains("SLAVE")
+  }
+
+  /// True when `xid` is a role request of ours, waited for or given up on;
+  /// it is answered now and forgotten.
+  func takeRoleReply(xid: UInt32) -> Bool {
+    if roleRequests.removeValue(forKey: xid) != nil { return true }
+    guard let i = abandonedRoleRequests.firstIndex(of: xid) else { return false }
+    abandonedRoleRequests.remove(at: i)
+    return true
   }
 
   /// Reads what a message from the switch says about our role, if anything:
@@ -117,7 +131,7 @@ extension Datapath {
     }
     switch type {
     case "ROLE_REPLY":
-      let asked = roleRequests.removeValue(forKey: xid) != nil
+      let asked = takeRoleReply(xid: xid)
       guard let r = ofRole(8) else { return nil }
       return RoleStatement(role: r, generationId: gen(16), reason: "request", unsolicited: !asked)
     case "ROLE_STATUS":
@@ -127,7 +141,7 @@ extension Datapath {
       guard f.count >= 20 else { return nil }
       let vendor = Self.u32(f, 8), sub = Self.u32(f, 12)
       if version == OFVersion.v1_0, vendor == Self.nxVendor, sub == Self.nxtRoleReply {
-        let asked = roleRequests.removeValue(forKey: xid) != nil
+        let asked = takeRoleReply(xid: xid)
         let n = Int(Self.u32(f, 16))
         guard n < Self.nxRoles.count else { return nil }
         return RoleStatement(role: Self.nxRoles[n], generationId: nil, reason: "request", unsolicited: !asked)

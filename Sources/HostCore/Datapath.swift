@@ -40,6 +40,9 @@ public final class Datapath {
   @usableFromInline var restricted = false
   /// Role requests awaiting their reply, by xid, with the role asked for.
   var roleRequests: [UInt32: String] = [:]
+  /// Role requests given up on (timed out, cancelled), newest last: a reply
+  /// that comes after still states what the switch did.
+  var abandonedRoleRequests: [UInt32] = []
 
   init(id: UInt64, version: UInt8, connection: Connection, features: OFValue, ports: [OFValue]) {
     self.id = id
@@ -100,7 +103,9 @@ public final class Datapath {
     var m = message
     m.version = version
     if m.xid == 0 { m.xid = nextXid() }
-    try send(try OFCodec.encode(m))
+    let bytes = try OFCodec.encode(m)
+    try send(bytes)
+    noteRoleRequest(bytes, xid: m.xid)  // a role request sent without waiting is still ours
     return m.xid
   }
 
@@ -122,7 +127,7 @@ public final class Datapath {
   /// Forgets a pending request (its task was cancelled or timed out, or its
   /// reply grew too large). Parts of its reply that come after are dropped.
   public func cancelRequest(xid: UInt32) {
-    roleRequestEnded(xid: xid)
+    roleRequestEnded(xid: xid, abandoned: true)
     guard let p = pending.removeValue(forKey: xid) else { return }
     if p.started, let answer = p.answer {
       if dropping.count >= Self.droppingLimit { dropping.removeAll() }

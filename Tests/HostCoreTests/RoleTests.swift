@@ -160,4 +160,28 @@ final class RoleTests: XCTestCase {
     XCTAssertEqual(dp.generationId, 0xFFFF_FFFF_FFFF_FFF0)
     XCTAssertTrue(log.lines.contains { $0.contains("generation 18446744073709551600") }, "\(log.lines)")
   }
+
+  func testLateReplyToAnAbandonedRequestAndOneSentWithoutWaitingAreTakenIn() throws {
+    make()
+    let sw = FakeSwitch(host: host, version: OFVersion.v1_3)
+    sw.pump(loop)
+    let dp = try XCTUnwrap(host.datapaths.first)
+    // Given up on (a task's timeout): the switch did it all the same.
+    let xid = try dp.request(try dp.roleRequest("SLAVE", generationId: 2)) { _, _ in }
+    XCTAssertThrowsError(try dp.send(flowMod(4)))
+    dp.cancelRequest(xid: xid)
+    XCTAssertNoThrow(try dp.send(flowMod(4)))
+    sw.send(OFMessage(version: 4, type: "ROLE_REPLY", xid: xid, msg: .table(["role": .string("SLAVE"), "generation_id": .uint(2)])))
+    sw.pump(loop)
+    XCTAssertEqual(dp.role, "SLAVE")
+    XCTAssertEqual(dp.generationId, 2)
+    // Sent with send, not request: still ours, and restricting while out.
+    let sent = try dp.send(try dp.roleRequest("MASTER", generationId: 3))
+    sw.send(OFMessage(version: 4, type: "ROLE_REPLY", xid: sent, msg: .table(["role": .string("MASTER"), "generation_id": .uint(3)])))
+    sw.pump(loop)
+    XCTAssertEqual(dp.role, "MASTER")
+    XCTAssertEqual(dp.generationId, 3)
+    XCTAssertEqual(sink.seen.filter { $0 == "ROLE_CHANGED@1" }.count, 2)
+    XCTAssertFalse(log.lines.contains { $0.contains("to no role request of ours") }, "\(log.lines)")
+  }
 }
