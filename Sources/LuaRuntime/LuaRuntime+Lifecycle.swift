@@ -11,6 +11,7 @@ extension LuaRuntime {
     host.dispatcher.dispatch(HostEvent(event: "STOP"))
     pushEntry(.cancel_all)
     report(lua.call(nargs: 0, nresults: 0), "cancel tasks")
+    closeSockets()
   }
 
   /// Live tasks, Lua timers, and requests awaiting replies (for leak checks).

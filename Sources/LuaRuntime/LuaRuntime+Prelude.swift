@@ -16,6 +16,7 @@ enum Prelude {
     ("log.lua", PackageResources.log_lua),
     ("post.lua", PackageResources.post_lua),
     ("tasks.lua", PackageResources.tasks_lua),
+    ("socket.lua", PackageResources.socket_lua),
     ("dispatch.lua", PackageResources.dispatch_lua),
     ("send.lua", PackageResources.send_lua),
     ("keep.lua", PackageResources.keep_lua),
@@ -39,6 +40,7 @@ extension LuaRuntime {
     Self.registerTimers(L)
     Self.registerPost(L)
     Self.registerRequest(L)
+    Self.registerSocket(L)
     Self.registerBudget(L)
     zs_set_slots(L)
     lua.push("files")

@@ -82,6 +82,8 @@ local function finish(t, ok, result)
   -- A stream the task left while it waited on something else.
   if s ~= nil and s ~= w then clear_wait(t, s) end
   if tasks[t.id] then tasks[t.id] = nil; ntasks = ntasks - 1 end
+  -- Sockets the task made (socket.lua) close if it failed.
+  if t.sockets then R.task_sockets_end(t, ok) end
   if t.waiters then
     for _, x in ipairs(t.waiters) do make_ready(x, ok, result) end
     t.waiters = nil
@@ -321,6 +323,10 @@ function R.cancel_where(pred)
   table.sort(list, function(a, b) return a.id < b.id end)
   for _, t in ipairs(list) do cancel(t) end
 end
+
+-- For the waits of other areas (socket.lua).
+R.need_task, R.suspend, R.make_ready, R.clear_wait, R.with_timeout, R.wait_error =
+  need_task, suspend, make_ready, clear_wait, with_timeout, wait_error
 
 local entry = R.entry
 
