@@ -436,6 +436,12 @@ public final class AppSocket {
 
   private func ready(_ ready: Readiness) {
     guard let target else { return }
+    if drainTimer != nil {
+      // Closed with output queued: written out, then closed for good.
+      flush()
+      if output.isEmpty || failure != nil { abort() } else { target.setInterest(.writable) }
+      return
+    }
     if state == .connecting {
       var code: Int32 = 0
       var len = socklen_t(MemoryLayout<Int32>.size)
@@ -505,9 +511,36 @@ public final class AppSocket {
   }
 
   /// Closes the socket; unsent output is dropped. Anything waiting is not woken.
+  /// Closes the socket. Output still queued (a send returns once it is
+  /// under the bound, not written) is written first, for at most
+  /// `drainTime` seconds, the socket held by its AppNet meanwhile; a socket
+  /// whose stream failed closes at once. Anything waiting is not woken.
   public func close() {
     if let lookup { net.resolver.cancel(lookup) }
     lookup = nil
+    if kind == .tcp, state == .connected, failure == nil, !output.isEmpty, let target {
+      state = .closed
+      waiting = .none
+      input.removeAll()
+      net.draining[ObjectIdentifier(self)] = self
+      target.setInterest(.writable)
+      drainTimer = loop.addTimer(after: Self.drainTime) { [weak self] in self?.abort() }
+      return
+    }
+    abort()
+  }
+
+  /// How long a closed socket may take to write what was queued.
+  public static var drainTime = 30.0
+  var drainTimer: TimerHandle?
+
+  /// Closes now; unsent output is dropped.
+  public func abort() {
+    if let lookup { net.resolver.cancel(lookup) }
+    lookup = nil
+    if let t = drainTimer { loop.cancelTimer(t) }
+    drainTimer = nil
+    net.draining[ObjectIdentifier(self)] = nil
     target?.close(reason: "closed")
     target = nil
     state = .closed
@@ -519,7 +552,7 @@ public final class AppSocket {
   }
 
   private func reset() {
-    close()
+    abort()
     failure = nil
     eof = false
     addresses = []
@@ -571,6 +604,8 @@ public final class AppSocket {
 public final class AppNet {
   let loop: EventLoop
   private var _resolver: AppResolver?
+  /// Sockets closed with output still to write, until it is written.
+  var draining: [ObjectIdentifier: AppSocket] = [:]
 
   public init(host: Controller) { loop = host.loop }
 
