@@ -325,3 +325,20 @@ port must be an integer 0-65535
 pattern must be a byte count
 handler must be a function
 receive unconnected: closed
+
+=== the bundled flow_export sends a JSON line per FLOW_REMOVED to its collector
+--- library
+--- app collector.lua
+local app = zof.app("collector", {requires = {"flow_export"}})
+local l = assert(zof.listen{type = "udp", port = 0, handler = function(data) print("collector: " .. data) end})
+zof.service("flow_export").configure{host = "127.0.0.1", port = l.port}
+app:event("START", function() print(zof.service("flow_export").json{s = "a\"b\n\1", list = {1, 2.5}, t = true}) end)
+--- switch 1.3
+--- input
+{type = "FLOW_REMOVED", msg = {cookie = 7, priority = 10, reason = "IDLE_TIMEOUT", table_id = 0,
+  duration_sec = 3, duration_nsec = 0, idle_timeout = 1, hard_timeout = 0, packet_count = 5, byte_count = 420,
+  match = {in_port = 1, eth_dst = "02:00:00:00:00:02"}}}
+--- run
+--- log
+{"list":[1,2.5],"s":"a\"b\n\u0001","t":true}
+collector: {"byte_count":420,"cookie":7,"datapath_id":"00:00:00:00:00:00:00:01","duration_nsec":0,"duration_sec":3,"hard_timeout":0,"idle_timeout":1,"match":{"eth_dst":"02:00:00:00:00:02","in_port":1},"packet_count":5,"priority":10,"reason":"IDLE_TIMEOUT","table_id":0,"time":
