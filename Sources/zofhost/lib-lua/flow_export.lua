@@ -29,7 +29,7 @@ local function json(v)
   if t == "string" then return json_string(v) end
   if t == "number" then
     if v ~= v or v == math.huge or v == -math.huge then return "null" end
-    return math.type(v) == "integer" and tostring(v) or ("%.17g"):format(v)
+    return math.type(v) == "integer" and tostring(v) or ("%.14g"):format(v)
   end
   if t == "boolean" then return tostring(v) end
   if t ~= "table" then return "null" end
