@@ -81,10 +81,15 @@ public final class AppSocket {
   /// Where the search for a line or pattern can start again.
   var scanned = 0
 
-  enum Waiting { case none, connect, read(ReceiveMode), write, datagramRead, datagramWrite, resolve }
-  var waiting = Waiting.none
-  /// Called in a round, once the operation that answered `.wait` may go on.
-  public var onWake: (() -> Void)?
+  /// What a wait is for. A socket has two: a read (a receive) and a write
+  /// (a connect, a send past the bound, a datagram), which may wait at once.
+  public enum Side: Int { case read = 0, write = 1 }
+  enum Waiting { case none, connect, read(ReceiveMode), write, datagramRead, datagramWrite }
+  var readWait = Waiting.none
+  var writeWait = Waiting.none
+  /// Called in a round, once the operation of that side that answered
+  /// `.wait` may go on.
+  public var onWake: ((Side) -> Void)?
 
   /// A socket with no descriptor yet (connect or the first datagram makes it).
   init(kind: Kind, net: AppNet) {
@@ -125,7 +130,7 @@ public final class AppSocket {
       addresses = [a]
     } else {
       state = .resolving
-      waiting = .connect
+      writeWait = .connect
       lookup = net.resolver.lookup(host: host, port: port, datagram: kind == .udp) { [weak self] answer in
         guard let self, self.state == .resolving else { return }
         self.lookup = nil
@@ -137,7 +142,7 @@ public final class AppSocket {
           self.state = .closed
           self.failure = why
         }
-        if self.state != .connecting { self.wake() }
+        if self.state != .connecting { self.wake(.write) }
       }
       return .wait
     }
@@ -145,7 +150,7 @@ public final class AppSocket {
     switch state {
     case .connected: return .done
     case .connecting:
-      waiting = .connect
+      writeWait = .connect
       return .wait
     default: return .failed(failure ?? "connect failed")
     }
@@ -202,7 +207,7 @@ public final class AppSocket {
 
   /// How what was started (connect, a send over the bound, a datagram) went.
   public func status() -> Outcome {
-    switch waiting {
+    switch writeWait {
     case .none:
       if state == .connecting || state == .resolving { return .wait }
       if let failure {
@@ -211,7 +216,7 @@ public final class AppSocket {
         return .failed(failure)
       }
       return state == .closed ? .failed("closed") : .done
-    case .connect, .resolve:
+    case .connect:
       return .wait
     case .write:
       if let failure { return .failed(failure) }
@@ -241,7 +246,7 @@ public final class AppSocket {
       scanned = 0
       return .failed("too large", partial: input.take(input.count))
     }
-    waiting = .read(mode)
+    readWait = .read(mode)
     updateInterest()
     return .wait
   }
@@ -306,7 +311,7 @@ public final class AppSocket {
     flush()
     if let failure { return .failed(failure) }
     if output.count > Self.outputBound {
-      waiting = .write
+      writeWait = .write
       updateInterest()
       return .wait
     }
@@ -356,7 +361,7 @@ public final class AppSocket {
     case .failed(let why): return .failed(why)
     case .wait:
       pendingDatagram = (Array(bytes), addr)
-      waiting = .datagramWrite
+      writeWait = .datagramWrite
       updateInterest()
       return .wait
     }
@@ -388,15 +393,20 @@ public final class AppSocket {
       failure = nil
       return (.failed(why, partial: []), "", 0)
     }
-    waiting = .datagramRead
+    readWait = .datagramRead
     updateInterest()
     return (.wait, "", 0)
   }
 
   // MARK: the loop's side
 
-  public func stopWaiting() {
-    switch waiting {
+  public func stopWaiting(_ side: Side) {
+    guard side == .write else {
+      readWait = .none
+      updateInterest()
+      return
+    }
+    switch writeWait {
     case .connect:
       // A connect that ran out of time is abandoned.
       if let lookup { net.resolver.cancel(lookup) }
@@ -408,14 +418,14 @@ public final class AppSocket {
       pendingDatagram = nil
     default: break
     }
-    waiting = .none
+    writeWait = .none
     updateInterest()
   }
 
-  private func wake() {
-    waiting = .none
+  private func wake(_ side: Side) {
+    if side == .read { readWait = .none } else { writeWait = .none }
     updateInterest()
-    onWake?()
+    onWake?(side)
   }
 
   /// Readable while a receive waits; writable while connecting, a datagram
@@ -423,8 +433,8 @@ public final class AppSocket {
   private func updateInterest() {
     guard let target else { return }
     var want: Interest = []
-    switch waiting {
-    case .read, .datagramRead: want.insert(.readable)
+    if case .none = readWait {} else { want.insert(.readable) }
+    switch writeWait {
     case .connect, .datagramWrite: want.insert(.writable)
     default: break
     }
@@ -455,14 +465,27 @@ public final class AppSocket {
         tryConnect()
         if state == .connecting { return }
       }
-      wake()
+      wake(.write)
       return
     }
     if !output.isEmpty && !ready.isDisjoint(with: [.writable, .error, .hangup]) && failure == nil {
       flush()
-      if case .write = waiting, failure != nil || output.count <= Self.outputBound { wake() }
+      if case .write = writeWait, failure != nil || output.count <= Self.outputBound { wake(.write) }
     }
-    switch waiting {
+    if case .datagramWrite = writeWait, !ready.isDisjoint(with: [.writable, .error, .hangup]) {
+      if let (bytes, addr) = pendingDatagram {
+        let r = bytes.withUnsafeBytes { trySend($0, addr) }
+        if r != .wait {
+          pendingDatagram = nil
+          if case .failed(let why) = r { failure = why }
+          wake(.write)
+        }
+      } else {
+        wake(.write)
+      }
+    }
+    guard let target = self.target, !ready.isDisjoint(with: [.readable, .error, .hangup]) else { return }
+    switch readWait {
     case .read(let mode):
       // Never past the most one receive may take: "too large" comes at exactly that.
       let n = Glibc.read(target.fd, Self.scratch, Swift.min(Self.readChunk, Self.maxReceive - input.count))
@@ -475,7 +498,7 @@ public final class AppSocket {
       } else {
         return
       }
-      if eof || failure != nil || input.count >= Self.maxReceive || canAnswer(mode) { wake() }
+      if eof || failure != nil || input.count >= Self.maxReceive || canAnswer(mode) { wake(.read) }
     case .datagramRead:
       for _ in 0..<Self.datagramsPerRound {
         let (n, from) = SocketAddr.from { recvfrom(target.fd, Self.scratch, Self.maxDatagram, Int32(MSG_DONTWAIT), $0, $1) }
@@ -485,14 +508,7 @@ public final class AppSocket {
         }
         datagrams.append((Array(UnsafeRawBufferPointer(start: Self.scratch, count: n)), from))
       }
-      if !datagrams.isEmpty || failure != nil { wake() }
-    case .datagramWrite:
-      guard let (bytes, addr) = pendingDatagram else { return wake() }
-      let r = bytes.withUnsafeBytes { trySend($0, addr) }
-      if r == .wait { return }
-      pendingDatagram = nil
-      if case .failed(let why) = r { failure = why }
-      wake()
+      if !datagrams.isEmpty || failure != nil { wake(.read) }
     default:
       break
     }
@@ -510,7 +526,6 @@ public final class AppSocket {
     }
   }
 
-  /// Closes the socket; unsent output is dropped. Anything waiting is not woken.
   /// Closes the socket. Output still queued (a send returns once it is
   /// under the bound, not written) is written first, for at most
   /// `drainTime` seconds, the socket held by its AppNet meanwhile; a socket
@@ -520,7 +535,8 @@ public final class AppSocket {
     lookup = nil
     if kind == .tcp, state == .connected, failure == nil, !output.isEmpty, let target {
       state = .closed
-      waiting = .none
+      readWait = .none
+      writeWait = .none
       input.removeAll()
       net.draining[ObjectIdentifier(self)] = self
       target.setInterest(.writable)
@@ -544,7 +560,8 @@ public final class AppSocket {
     target?.close(reason: "closed")
     target = nil
     state = .closed
-    waiting = .none
+    readWait = .none
+    writeWait = .none
     input.removeAll()
     output.removeAll()
     datagrams = []

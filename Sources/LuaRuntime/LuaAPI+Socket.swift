@@ -45,11 +45,12 @@ extension LuaRuntime {
     n.lastID += 1
     let id = n.lastID
     n.socks[id] = sock
-    sock.onWake = { [weak self] in
+    sock.onWake = { [weak self] side in
       guard let self else { return }
       self.pushEntry(.socket_wake)
       self.lua.push(id)
-      self.report(self.lua.call(nargs: 1, nresults: 0), "socket wake")
+      self.lua.push(side.rawValue)
+      self.report(self.lua.call(nargs: 2, nresults: 0), "socket wake")
       self.host.dispatcher.resumeReady()
     }
     return id
@@ -72,10 +73,11 @@ extension LuaRuntime {
   /// core.sock_new(kind) -> id; core.sock_connect(id, host, port); core.sock_status(id);
   /// core.sock_send(id, data); core.sock_receive(id, mode, size | pattern, inclusive, max);
   /// core.sock_take(id); core.sock_sendto(id, data [, host, port]); core.sock_receivefrom(id);
-  /// core.sock_unwait(id); core.sock_close(id); core.sock_peer(id); core.sock_name(id);
+  /// core.sock_unwait(id, side); core.sock_close(id); core.sock_peer(id); core.sock_name(id);
   /// core.sock_setoption(id, name, value); core.listen(kind, host, port) -> id, address, port;
   /// core.unlisten(id); core.listener_sendto(id, data, host, port).
-  /// Waits are Lua's (socket.lua): "wait" answers, and entry.socket_wake comes later.
+  /// Waits are Lua's (socket.lua): "wait" answers, and entry.socket_wake(id, side)
+  /// comes later (side 0: a receive's wait, 1: a connect's or a send's).
   static func registerSocket(_ L: OpaquePointer) {
     set(L, "sock_new") { L in
       let rt = LuaRuntime.of(L)
@@ -154,7 +156,7 @@ extension LuaRuntime {
       }
     }
     set(L, "sock_unwait") { L in
-      LuaRuntime.socket(L)?.stopWaiting()
+      LuaRuntime.socket(L)?.stopWaiting(LuaStack(L!).integer(at: 2) == 1 ? .write : .read)
       return 0
     }
     set(L, "sock_close") { L in

@@ -38,7 +38,9 @@ local LISTENER = {__name = "zof.listener"}
 LISTENER.__index = LISTENER
 
 local open_count = {}    -- app -> sockets and listeners open
-local waiters = {}       -- socket id -> the task waiting on it
+-- A socket's two waits: a receive's, and a connect's or a send's; one task each.
+local READ, WRITE = 0, 1
+local waiters = {[READ] = {}, [WRITE] = {}}   -- side -> socket id -> the task waiting
 local recs = {}          -- socket id -> record, while open
 local listeners = {}     -- listener id -> record
 
@@ -52,13 +54,13 @@ local function over_cap(app, what)
   end
 end
 
--- Wakes the task waiting on socket `id`, if any: it asks again.
-local function wake(id)
-  local t = waiters[id]
+-- Wakes the task waiting on that side of socket `id`, if any: it asks again.
+local function wake(id, side)
+  local t = waiters[side][id]
   if t == nil then return end
-  waiters[id] = nil
+  waiters[side][id] = nil
   local rec = recs[id]
-  if rec then rec.waiting = false end
+  if rec then rec.waiting[side] = false end
   clear_wait(t)
   make_ready(t, true)
 end
@@ -72,7 +74,8 @@ local function close_rec(rec)
   count(rec.app, -1)
   if rec.owner and rec.owner.sockets then rec.owner.sockets[rec] = nil end
   -- A task waiting on it (another one) finds it closed.
-  wake(rec.id)
+  wake(rec.id, READ)
+  wake(rec.id, WRITE)
 end
 
 -- A task ends: the sockets it owns close if it failed.
@@ -94,7 +97,7 @@ local function new_socket(kind, mt, what)
   local co = coroutine.running()
   local rec = {id = core.sock_new(kind), kind = kind, app = app, co = co, origin = origin,
     connect_t = DEFAULT_TIMEOUT, send_t = DEFAULT_TIMEOUT, read_t = DEFAULT_TIMEOUT,
-    closed = false, waiting = false, owner = nil}
+    closed = false, waiting = {[READ] = false, [WRITE] = false}, owner = nil}
   recs[rec.id] = rec
   count(app, 1)
   return setmetatable({[SOCK] = rec}, mt)
@@ -105,26 +108,26 @@ function zof.udp() return new_socket("udp", UDP, "zof.udp") end
 
 -- The wait of one operation: ends at the wake, the timeout, or with the task.
 local UNWAIT = {__close = function(g)
-  local rec = g[1]
-  if waiters[rec.id] == g[2] then waiters[rec.id] = nil end
-  if rec.waiting then
-    rec.waiting = false
-    core.sock_unwait(rec.id)
+  local rec, t, side = g[1], g[2], g[3]
+  if waiters[side][rec.id] == t then waiters[side][rec.id] = nil end
+  if rec.waiting[side] then
+    rec.waiting[side] = false
+    core.sock_unwait(rec.id, side)
   end
 end}
 
--- Waits for socket `rec` in task `t`; false on timeout.
-local function wait_for(t, rec, seconds, what)
+-- Waits on one side of socket `rec` in task `t`; false on timeout.
+local function wait_for(t, rec, side, seconds, what)
   -- The task that made the socket owns it from its first wait on it.
   if rec.owner == nil and rec.co == t.co and rec.origin == t.origin then
     rec.owner = t
     t.sockets = t.sockets or {}
     t.sockets[rec] = true
   end
-  waiters[rec.id] = t
-  rec.waiting = true
+  waiters[side][rec.id] = t
+  rec.waiting[side] = true
   with_timeout(t, {kind = "socket", sock = rec.id, timer = nil, what = nil, seconds = nil}, seconds, what)
-  local _ <close> = setmetatable({rec, t}, UNWAIT)
+  local _ <close> = setmetatable({rec, t, side}, UNWAIT)
   local ok, err = pcall(suspend, t)
   if ok then return true end
   if type(err) == "table" and err.kind == "timeout" then return false end
@@ -133,11 +136,14 @@ end
 
 -- The task to wait in. Where none can be, the wait the operation started
 -- is abandoned, and nil comes back for need_task to raise about.
-local function waiting_task(rec)
+local function waiting_task(rec, side)
   local t = ensure_task()
-  if t == nil then core.sock_unwait(rec.id) end
+  if t == nil then core.sock_unwait(rec.id, side) end
   return t
 end
+
+-- Another task waits on that side of the socket already.
+local BUSY = {[READ] = "socket busy reading", [WRITE] = "socket busy writing"}
 
 local function rec_of(s, what)
   local rec = type(s) == "table" and rawget(s, SOCK)
@@ -214,11 +220,12 @@ local function connect(s, host, port, what)
   if type(host) ~= "string" then error(what .. ": host must be a string", 3) end
   if host:sub(1, 5) == "unix:" then port = 0 else port = check_port(port, what) end
   if rec.closed then return nil, "closed" end
+  if rec.waiting[WRITE] then return nil, BUSY[WRITE] end
   local r, err = core.sock_connect(rec.id, host, port)
   if r == nil then return nil, err end
   if r == "wait" then
-    local t = waiting_task(rec) or need_task(what)
-    if not wait_for(t, rec, rec.connect_t, what) then return nil, "timeout" end
+    local t = waiting_task(rec, WRITE) or need_task(what)
+    if not wait_for(t, rec, WRITE, rec.connect_t, what) then return nil, "timeout" end
     r, err = core.sock_status(rec.id)
     if r == nil then return nil, err end
   end
@@ -237,12 +244,13 @@ function TCP.send(s, data)
   local rec = rec_of(s, "sock:send")
   data = data_of(data, "sock:send")
   if rec.closed then return nil, "closed" end
+  if rec.waiting[WRITE] then return nil, BUSY[WRITE] end
   local r, err = core.sock_send(rec.id, data)
   if r == nil then return nil, err end
   while r == "wait" do
     -- Queued, past the bound: wait until it drains.
-    local t = waiting_task(rec) or need_task("sock:send")
-    if not wait_for(t, rec, rec.send_t, "sock:send") then return nil, "timeout" end
+    local t = waiting_task(rec, WRITE) or need_task("sock:send")
+    if not wait_for(t, rec, WRITE, rec.send_t, "sock:send") then return nil, "timeout" end
     r, err = core.sock_status(rec.id)
     if r == nil then return nil, err end
   end
@@ -252,6 +260,7 @@ end
 -- One receive of `mode` ("size", "line", "all", "until"), waiting as it must.
 local function receive(rec, what, mode, arg, inclusive, max)
   if rec.closed then return nil, "closed", "" end
+  if rec.waiting[READ] then return nil, BUSY[READ], "" end
   while true do
     local data, err, partial = core.sock_receive(rec.id, mode, arg, inclusive, max)
     if data then
@@ -260,8 +269,8 @@ local function receive(rec, what, mode, arg, inclusive, max)
       return data
     end
     if data == nil then return nil, err, partial end
-    local t = waiting_task(rec) or need_task(what)
-    if not wait_for(t, rec, rec.read_t, what) then return nil, "timeout", core.sock_take(rec.id) end
+    local t = waiting_task(rec, READ) or need_task(what)
+    if not wait_for(t, rec, READ, rec.read_t, what) then return nil, "timeout", core.sock_take(rec.id) end
     if rec.closed then return nil, "closed", "" end
   end
 end
@@ -325,16 +334,14 @@ end
 
 local function send_datagram(rec, what, data, host, port)
   if rec.closed then return nil, "closed" end
+  if rec.waiting[WRITE] then return nil, BUSY[WRITE] end
   local r, err = core.sock_sendto(rec.id, data, host, port)
   if r == nil then return nil, err end
   if r == "wait" then
     -- The socket's buffer is full: wait for room where a task can.
-    local t = ensure_task()
-    if t == nil then
-      core.sock_unwait(rec.id)
-      return nil, "would block"
-    end
-    if not wait_for(t, rec, rec.send_t, what) then return nil, "timeout" end
+    local t = waiting_task(rec, WRITE)
+    if t == nil then return nil, "would block" end
+    if not wait_for(t, rec, WRITE, rec.send_t, what) then return nil, "timeout" end
     r, err = core.sock_status(rec.id)
     if r == nil then return nil, err end
   end
@@ -357,6 +364,7 @@ end
 local function receive_datagram(s, size, what)
   local rec = rec_of(s, what)
   if size ~= nil and (type(size) ~= "number" or size < 1) then error(what .. ": size must be a number >= 1", 3) end
+  if rec.waiting[READ] then return nil, BUSY[READ] end
   while true do
     if rec.closed then return nil, "closed" end
     local data, host, port = core.sock_receivefrom(rec.id)
@@ -365,8 +373,8 @@ local function receive_datagram(s, size, what)
       return data, host, port
     end
     if data == nil then return nil, host end
-    local t = waiting_task(rec) or need_task(what)
-    if not wait_for(t, rec, rec.read_t, what) then return nil, "timeout" end
+    local t = waiting_task(rec, READ) or need_task(what)
+    if not wait_for(t, rec, READ, rec.read_t, what) then return nil, "timeout" end
   end
 end
 
@@ -464,7 +472,7 @@ function R.entry.socket_accept(lid, sid, host, port)
   end
   local rec = {id = sid, kind = "tcp", app = app, co = nil, origin = nil,
     connect_t = DEFAULT_TIMEOUT, send_t = DEFAULT_TIMEOUT, read_t = DEFAULT_TIMEOUT,
-    closed = false, waiting = false, owner = nil, peer_host = host, peer_port = port}
+    closed = false, waiting = {[READ] = false, [WRITE] = false}, owner = nil, peer_host = host, peer_port = port}
   recs[sid] = rec
   count(app, 1)
   local sock = setmetatable({[SOCK] = rec}, TCP)

@@ -342,3 +342,28 @@ app:event("START", function() print(zof.service("flow_export").json{s = "a\"b\n\
 --- log
 {"list":[1,2.5],"s":"a\"b\n\u0001","t":true}
 collector: {"byte_count":420,"cookie":7,"datapath_id":"00:00:00:00:00:00:00:01","duration_nsec":0,"duration_sec":3,"hard_timeout":0,"idle_timeout":1,"match":{"eth_dst":"02:00:00:00:00:02","in_port":1},"packet_count":5,"priority":10,"reason":"IDLE_TIMEOUT","table_id":0,"time":
+
+=== one task receives while another sends on the same socket; a second receive is busy
+--- app duplex.lua
+local app = zof.app("duplex")
+local server = assert(zof.listen{port = 0, handler = function(sock)
+  for i = 1, 3 do sock:send("from server " .. i .. "\n"); zof.sleep(0.05) end
+  for _ = 1, 3 do print("server got " .. sock:receive()) end
+end})
+app:event("START", function()
+  local c = zof.tcp()
+  assert(c:connect("127.0.0.1", server.port))
+  local reader = zof.spawn(function()
+    for _ = 1, 3 do print("client got " .. c:receive()) end
+  end)
+  zof.sleep(0.01)
+  print("second receive: " .. tostring(select(2, c:receive())))
+  for i = 1, 3 do assert(c:send("from client " .. i .. "\n")) end
+  reader:wait()
+  print("both done")
+end)
+--- run
+--- log
+second receive: socket busy reading
+client got from server 3
+server got from client 3
