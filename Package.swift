@@ -59,7 +59,7 @@ let package = Package(
       path: "Sources/LuaRuntime",
       // The runtime's own Lua, one file per area, compiled into the binary.
       resources: ["zof", "datapath", "events", "apps", "log", "post", "tasks", "dispatch", "send", "keep",
-                  "sandbox", "report", "socket"].map { .embedInCode("lua/\($0).lua") },
+                  "sandbox", "report", "socket", "bus"].map { .embedInCode("lua/\($0).lua") },
       swiftSettings: hotPath),
     .executableTarget(
       name: "zofhost",

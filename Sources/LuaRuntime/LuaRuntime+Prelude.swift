@@ -22,6 +22,7 @@ enum Prelude {
     ("keep.lua", PackageResources.keep_lua),
     ("sandbox.lua", PackageResources.sandbox_lua),
     ("report.lua", PackageResources.report_lua),
+    ("bus.lua", PackageResources.bus_lua),
   ]
 }
 
@@ -41,6 +42,7 @@ extension LuaRuntime {
     Self.registerPost(L)
     Self.registerRequest(L)
     Self.registerSocket(L)
+    Self.registerBus(L)
     Self.registerBudget(L)
     zs_set_slots(L)
     lua.push("files")

@@ -56,6 +56,7 @@ public final class LuaRuntime: EventSink {
   deinit {
     // The dispatcher holds its sink unowned.
     if host.dispatcher.sink === self { host.dispatcher.sink = nil }
+    host.bus?.dropOwner(self)
   }
 
   /// Events go to this generation's apps from now on.

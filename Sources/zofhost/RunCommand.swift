@@ -28,6 +28,8 @@ struct RunCommand: ParsableCommand {
 
   @OptionGroup var limits: AppLimits
 
+  @OptionGroup var bus: BusArguments
+
   @Option(name: .long, help: "Write the process id to this file (removed at exit).")
   var pidFile: String?
 
@@ -68,6 +70,11 @@ struct RunCommand: ParsableCommand {
       host = Controller(loop: loop, config: config, logger: logger)
     } catch {
       fail("cannot start: \(error)")
+    }
+    do {
+      try bus.open(loop: loop, host: host, logger: logger)
+    } catch {
+      fail("bus: \(error)")
     }
     let apps = AppGenerations(host: host, logger: logger, options: limits.options(appsDir: self.apps))
     if apps.appFiles().isEmpty { logger.warning("no *.lua apps in \(self.apps)") }
