@@ -119,7 +119,7 @@ public final class Bus {
   private func socket(_ type: Int32, _ name: String) throws -> BusSocket {
     let s = try BusSocket(context: context, type: type, name: name, hwm: options.highWaterMark,
                           maxMessageSize: Int64(options.maxMessageSize), budget: options.budget)
-    sockets.sockets.append(s)
+    sockets.add(s)
     return s
   }
 

@@ -26,6 +26,9 @@ public final class BusSocket {
   /// frames than `maxFrames` (the extra frames are read and dropped).
   var onMessage: (_ frames: [[UInt8]], _ tooMany: Bool) -> Void = { _, _ in }
   var maxFrames = 3
+  /// Called when a send or a subscription finds messages waiting: the call
+  /// may have consumed the descriptor's signal, so the loop must not sleep.
+  var onPending: () -> Void = {}
   public private(set) var isOpen = true
 
   init(context: UnsafeMutableRawPointer, type: Int32, name: String, hwm: Int32, maxMessageSize: Int64, budget: Int) throws {
@@ -134,13 +137,14 @@ public final class BusSocket {
   func send(_ bytes: [UInt8]) -> Bool {
     guard isOpen else { return false }
     let rc = bytes.withUnsafeBytes { zmq_send(handle, $0.baseAddress, $0.count, ZMQ_DONTWAIT) }
-    // A send may have consumed the descriptor's signal for incoming messages:
-    // the before-sleep hook reads ZMQ_EVENTS again before the loop waits.
+    // A send may have consumed the descriptor's signal for incoming messages.
+    if readable { onPending() }
     return rc >= 0
   }
 
   func subscribe(_ prefix: [UInt8], _ on: Bool) {
     prefix.withUnsafeBytes { _ = setOption(on ? ZMQ_SUBSCRIBE : ZMQ_UNSUBSCRIBE, $0.baseAddress, $0.count) }
+    if readable { onPending() }
   }
 
   func close() {
@@ -176,14 +180,24 @@ final class BusSockets {
     loop.beforeSleep.append { [weak self] in self?.endRound() }
   }
 
+  func add(_ s: BusSocket) {
+    s.onPending = { [unowned self] in self.wakeSoon() }
+    sockets.append(s)
+  }
+
   private func endRound() {
     var more = false
     for s in sockets where s.isOpen {
       if s.endRound() { more = true }
     }
-    // A due timer makes the next wait return at once: the messages left
-    // over this round's budget are taken next round, after the switches.
-    if more && !wakeArmed {
+    if more { wakeSoon() }
+  }
+
+  /// A due timer makes the next wait return at once: the messages left over
+  /// this round's budget (or found after a send) are taken next round, after
+  /// the switches.
+  private func wakeSoon() {
+    if !wakeArmed {
       wakeArmed = true
       loop.addTimer(after: 0) { [weak self] in self?.wakeArmed = false }
     }
