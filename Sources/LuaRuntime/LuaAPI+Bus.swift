@@ -2,6 +2,7 @@ import CLua
 import CShim
 import Foundation
 import HostCore
+import OpenFlow
 
 /// The events bus's Swift half (bus.lua): emit, register, and bus events
 /// made into Lua tables.
@@ -50,6 +51,25 @@ extension LuaRuntime {
       }
       if lua_toboolean(L, 2) != 0 { rt.host.bus?.want(name, owner: rt) } else { rt.host.bus?.unwant(name, owner: rt) }
       lua_pushboolean(L, 1)
+      return 1
+    }
+    // core.bus_stats(): the bus's counters as a table; nil with no bus.
+    set(L, "bus_stats") { L in
+      guard let bus = LuaRuntime.of(L).host.bus else {
+        lua_pushnil(L)
+        return 1
+      }
+      let dropped = BusWire.Problem.allCases.map { p in
+        OFField(String(describing: p), .uint(UInt64(bus.dropped[p] ?? 0)))
+      }
+      LuaStack(L!).push(OFValue.table([
+        OFField("role", .string(bus.role.rawValue)),
+        OFField("received", .uint(UInt64(bus.received))),
+        OFField("sent", .uint(UInt64(bus.sent))),
+        OFField("send_dropped", .uint(UInt64(bus.sendDropped))),
+        OFField("dropped", .table(dropped)),
+        OFField("wanted", .list(bus.wantedNames.map { .string($0) })),
+      ]))
       return 1
     }
     // core.bus_null(): the value JSON null stands for (a NULL light userdata).

@@ -94,6 +94,8 @@ final class BusRuntimeTests: XCTestCase {
         zof.bus.register("manual")
         zof.bus.register("")
         zof.bus.unregister("")
+        local s = zof.bus.stats()
+        print("stats", s.role, s.sent, s.dropped.reserved, s.wanted[1])
       end)
       """)
     spin(0.2) { false }
@@ -103,6 +105,7 @@ final class BusRuntimeTests: XCTestCase {
     XCTAssertTrue(printed("app.lua:6: zof.bus.emit: argument 2: a table with holes"), "\(log.lines)")
     XCTAssertTrue(printed("5\ttrue"), "\(log.lines)")
     XCTAssertEqual(host.bus?.wantedNames, ["manual"])
+    XCTAssertTrue(printed("stats\tserver\t1\t0\tmanual"), "\(log.lines)")
     rt.stop()
     XCTAssertEqual(host.bus?.wantedNames, [])
   }

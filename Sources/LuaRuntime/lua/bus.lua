@@ -35,6 +35,10 @@ function bus.register(name)
   check(2, core.bus_want(name, true))
 end
 
+-- The bus's counters: role, received, sent, send_dropped (full queues),
+-- dropped (bad input by kind), wanted (names); nil with no bus.
+bus.stats = core.bus_stats
+
 function bus.unregister(name)
   if type(name) ~= "string" then error("zof.bus.unregister: the event name must be a string", 2) end
   check(2, core.bus_want(name, false))
