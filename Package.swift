@@ -36,6 +36,10 @@ let package = Package(
     .systemLibrary(
       name: "CLua", path: "Sources/CLua", pkgConfig: "lua5.4",
       providers: [.apt(["liblua5.4-dev"])]),
+    // ZeroMQ for the events bus (HostCore's Bus*.swift).
+    .systemLibrary(
+      name: "CZMQ", path: "Sources/CZMQ", pkgConfig: "libzmq",
+      providers: [.apt(["libzmq3-dev"])]),
     // epoll, signalfd and accept4 wrappers for the reactor.
     .target(name: "CEpoll", path: "Sources/CEpoll"),
     .target(
@@ -50,7 +54,7 @@ let package = Package(
     .target(name: "Reactor", dependencies: ["CEpoll", "CTLS"], path: "Sources/Reactor", swiftSettings: hotPath),
     .target(
       name: "HostCore",
-      dependencies: ["OpenFlow", "Reactor", .product(name: "Logging", package: "swift-log")],
+      dependencies: ["OpenFlow", "Reactor", "CZMQ", .product(name: "Logging", package: "swift-log")],
       path: "Sources/HostCore", swiftSettings: hotPath),
     .target(
       name: "LuaRuntime",
@@ -58,7 +62,7 @@ let package = Package(
       path: "Sources/LuaRuntime",
       // The runtime's own Lua, one file per area, compiled into the binary.
       resources: ["zof", "datapath", "events", "apps", "log", "post", "tasks", "dispatch", "send", "keep",
-                  "sandbox", "report"].map { .embedInCode("lua/\($0).lua") },
+                  "sandbox", "report", "socket", "bus"].map { .embedInCode("lua/\($0).lua") },
       swiftSettings: hotPath),
     .executableTarget(
       name: "zofhost",
@@ -91,7 +95,7 @@ let package = Package(
     .testTarget(name: "OpenFlowTests", dependencies: ["OpenFlow"], path: "Tests/OpenFlowTests"),
     .testTarget(name: "CommandTests", dependencies: ["zofhost"], path: "Tests/CommandTests"),
     .testTarget(name: "ReactorTests", dependencies: ["Reactor"], path: "Tests/ReactorTests"),
-    .testTarget(name: "HostCoreTests", dependencies: ["HostCore", "OpenFlow", "Reactor", "TestSupport"], path: "Tests/HostCoreTests"),
+    .testTarget(name: "HostCoreTests", dependencies: ["HostCore", "OpenFlow", "Reactor", "TestSupport", "CZMQ"], path: "Tests/HostCoreTests"),
     .testTarget(
       name: "LuaRuntimeTests", dependencies: ["LuaRuntime", "HostCore", "OpenFlow", "Reactor", "TestSupport", "CShim", "CLua"],
       path: "Tests/LuaRuntimeTests",

@@ -201,6 +201,7 @@ final class Channel: ConnectionDelegate {
       let reason = m.msg["reason"]?.string
     else { return }
     datapath?.updatePort(reason: reason, desc: desc)
+    if let dp = datapath { host.bus?.publishPortStatus(dp, reason: reason, desc: desc) }
   }
 
   func describe(_ frame: UnsafeRawBufferPointer) -> String {

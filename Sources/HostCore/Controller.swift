@@ -9,6 +9,8 @@ public final class Controller {
   public let config: HostConfig
   public let dispatcher = Dispatcher()
   public var logger: Logger
+  /// The events bus, when one is configured (Bus.swift).
+  public var bus: Bus?
   public private(set) var listeners: [Listener] = []
   private var channels: [Int: Channel] = [:]
   /// Up datapaths in the order their channels came up.
@@ -104,6 +106,7 @@ public final class Controller {
     logger.info("\(ch.connection.peer): CHANNEL_UP datapath \(dp.idText), OpenFlow \(OFVersion.name(dp.version)), \(dp.ports.count) ports\(ch.connection.tlsSummary.map { ", over \($0)" } ?? "")")
     requestConfiguredRole(dp)
     dispatcher.dispatch(HostEvent(message: "CHANNEL_UP", datapath: dp, payload: .fields(dp.channelFields())))
+    bus?.publishSwitch(up: true, dp)
   }
 
   /// After a reload: CHANNEL_UP again for every connected switch, marked as a
@@ -133,6 +136,7 @@ public final class Controller {
     // Closed as stuck, a switch's sends were being refused: worth a warning.
     logger.log(level: ch.connection.isStuck ? .warning : .info,
       "\(ch.connection.peer): CHANNEL_DOWN datapath \(dp.idText): \(reason)")
+    bus?.publishSwitch(up: false, dp, reason: reason)
     if wasUp && !stopping {
       var fields = dp.channelFields()
       if case .table(var f) = fields {

@@ -69,6 +69,7 @@ public final class AppGenerations {
       let errors = (error as? LoadError)?.errors ?? ["\(error)"]
       for e in errors { logger.error("reload failed: \(e)") }
       logger.error("reload failed: the running apps are unchanged")
+      host.bus?.publishReload(ok: false, errors: errors)
       host.dispatcher.dispatch(HostEvent(event: "RELOAD_FAILED", payload: .fields(.table([
         "errors": .list(errors.map { .string($0) }),
       ]))))
@@ -81,6 +82,7 @@ public final class AppGenerations {
     warnUnheard(next)
     next.start()
     host.replayChannelUps()
+    host.bus?.publishReload(ok: true, apps: next.appList.count)
     let ms = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e6
     logger.info("reload \(reloads): \(next.appList.count) apps in \(String(format: "%.1f", ms)) ms; Lua memory \(next.memoryInUse / 1024) KiB")
     return true

@@ -11,6 +11,8 @@ extension LuaRuntime {
     host.dispatcher.dispatch(HostEvent(event: "STOP"))
     pushEntry(.cancel_all)
     report(lua.call(nargs: 0, nresults: 0), "cancel tasks")
+    closeSockets()
+    host.bus?.dropOwner(self)
   }
 
   /// Live tasks, Lua timers, and requests awaiting replies (for leak checks).

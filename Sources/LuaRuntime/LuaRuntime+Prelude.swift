@@ -16,11 +16,13 @@ enum Prelude {
     ("log.lua", PackageResources.log_lua),
     ("post.lua", PackageResources.post_lua),
     ("tasks.lua", PackageResources.tasks_lua),
+    ("socket.lua", PackageResources.socket_lua),
     ("dispatch.lua", PackageResources.dispatch_lua),
     ("send.lua", PackageResources.send_lua),
     ("keep.lua", PackageResources.keep_lua),
     ("sandbox.lua", PackageResources.sandbox_lua),
     ("report.lua", PackageResources.report_lua),
+    ("bus.lua", PackageResources.bus_lua),
   ]
 }
 
@@ -40,6 +42,8 @@ extension LuaRuntime {
     Self.registerTimers(L)
     Self.registerPost(L)
     Self.registerRequest(L)
+    Self.registerSocket(L)
+    Self.registerBus(L)
     Self.registerBudget(L)
     zs_set_slots(L)
     zs_set_mem_fns(L)

@@ -18,12 +18,15 @@ public final class LuaRuntime: EventSink {
   enum Entry: Int, CaseIterable {
     case load, apps, begin_message, begin_fields, begin_event, deliver, finish, resume_ready, timer, reply
     case cancel_all, stats, set_lib, kept, seed, report, set_order, dispatch_frames
+    case socket_wake, socket_accept, socket_datagram
   }
   var templates: [Template] = []
   /// Set when Lua has tasks ready to resume.
   var readyPending = false
   var timers: [Int: HostTimer] = [:]
   var lastTimer = 0
+  /// The apps' sockets (LuaAPI+Socket.swift), made on first use.
+  var sockets: LuaSockets?
   var currentHandle: Int32? = nil
   public private(set) var appList: [AppEntry] = []
   /// The file each app of `appList` came from (a required app may come from the library).
@@ -55,6 +58,7 @@ public final class LuaRuntime: EventSink {
   deinit {
     // The dispatcher holds its sink unowned.
     if host.dispatcher.sink === self { host.dispatcher.sink = nil }
+    host.bus?.dropOwner(self)
   }
 
   /// Events go to this generation's apps from now on.

@@ -40,7 +40,7 @@ extension EventLoop {
   func dispatchConnections(_ count: Int) {
     for i in 0..<count {
       let event = events[i]
-      guard event.data < Token.listenerBase else { continue }
+      guard event.data < Token.targetBase else { continue }
       // A connection closed earlier in this round is gone from the table, and
       // ids are never reused, so a stale event finds nothing.
       guard let connection = connections[Int(event.data)] else { continue }
@@ -48,6 +48,7 @@ extension EventLoop {
     }
   }
 
+  /// Listeners, signals and foreign targets, after the connections.
   func dispatchListenersAndSignals(_ count: Int) {
     for i in 0..<count {
       let token = events[i].data
@@ -55,6 +56,8 @@ extension EventLoop {
         drainSignals()
       } else if token >= Token.listenerBase, let listener = listeners[token] {
         listener.acceptReady()
+      } else if token >= Token.targetBase, let target = targets[token] {
+        target.handle(Readiness(epollEvents: events[i].events))
       }
     }
   }

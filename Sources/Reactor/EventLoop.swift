@@ -61,9 +61,17 @@ public final class EventLoop {
   var signalFD: Int32 = -1
   var signalHandlers: [Int32: [(Int32) -> Void]] = [:]
 
-  /// epoll data values: connections use their id; listeners and the signalfd
-  /// live in ranges ids never reach.
+  /// Foreign descriptors (EventLoop+Targets.swift), by token.
+  var targets: [UInt64: Target] = [:]
+  var nextTargetToken = Token.targetBase
+  /// Where the loop reports what it cannot hand anyone (a target's handler
+  /// that threw); standard error unless the host sets its logger here.
+  public var log: (String) -> Void = { fputs("zofhost: \($0)\n", stderr) }
+
+  /// epoll data values: connections use their id; targets, listeners and the
+  /// signalfd live in ranges ids never reach.
   enum Token {
+    static let targetBase: UInt64 = 1 << 61
     static let listenerBase: UInt64 = 1 << 62
     static let signal: UInt64 = 1 << 63
   }
@@ -94,6 +102,7 @@ public final class EventLoop {
   deinit {
     for connection in Array(connections.values) { connection.closeQuietly() }
     for listener in Array(listeners.values) { listener.close() }
+    for target in Array(targets.values) { target.closeQuietly() }
     if signalFD >= 0 { Glibc.close(signalFD) }
     Glibc.close(epollFD)
     events.deallocate()

@@ -7,24 +7,24 @@
 // to nothing) and the per-event path costs what it did with raw epoll bits.
 
 /// The readiness a socket is watched for.
-struct Interest: OptionSet {
-  let rawValue: UInt32
+public struct Interest: OptionSet, Sendable {
+  public let rawValue: UInt32
 
-  @inline(__always) init(rawValue: UInt32) { self.rawValue = rawValue }
+  @inline(__always) public init(rawValue: UInt32) { self.rawValue = rawValue }
 
-  static let readable = Interest(rawValue: 0x001)
-  static let writable = Interest(rawValue: 0x004)
+  public static let readable = Interest(rawValue: 0x001)
+  public static let writable = Interest(rawValue: 0x004)
 }
 
 /// The readiness one wait reported for a socket. `error` and `hangup` come
 /// whatever the interest.
-struct Readiness: OptionSet {
-  let rawValue: UInt32
+public struct Readiness: OptionSet, Sendable {
+  public let rawValue: UInt32
 
-  @inline(__always) init(rawValue: UInt32) { self.rawValue = rawValue }
+  @inline(__always) public init(rawValue: UInt32) { self.rawValue = rawValue }
 
-  static let readable = Readiness(rawValue: 0x001)
-  static let writable = Readiness(rawValue: 0x004)
-  static let error = Readiness(rawValue: 0x008)
-  static let hangup = Readiness(rawValue: 0x010)
+  public static let readable = Readiness(rawValue: 0x001)
+  public static let writable = Readiness(rawValue: 0x004)
+  public static let error = Readiness(rawValue: 0x008)
+  public static let hangup = Readiness(rawValue: 0x010)
 }

@@ -36,6 +36,7 @@ struct RunCommand: ParsableCommand {
   @OptionGroup var limits: AppLimits
 
   @OptionGroup var channels: ChannelOptions
+  @OptionGroup var bus: BusArguments
 
   @Option(name: .long, help: "Write the process id to this file (removed at exit).")
   var pidFile: String?
@@ -85,6 +86,11 @@ struct RunCommand: ParsableCommand {
       host = Controller(loop: loop, config: config, logger: logger)
     } catch {
       fail("cannot start: \(error)")
+    }
+    do {
+      try bus.open(loop: loop, host: host, logger: logger)
+    } catch {
+      fail("bus: \(error)")
     }
     let apps = AppGenerations(host: host, logger: logger, options: limits.options(appsDir: self.apps))
     if apps.appFiles().isEmpty { logger.warning("no *.lua apps in \(self.apps)") }

@@ -20,6 +20,8 @@ import OpenFlow
 ///     --- log                (substrings that must appear in the log, in order)
 ///     --- no_log             (substrings that must not appear)
 ///     --- load_error         (substring of the error loading must fail with)
+///     --- run [seconds]      (after START, run the loop on the real clock until the
+///                             log has every `--- log` line, at most this long (5 s))
 ///     --- SKIP reason        (not run: a warning names it and the reason, if any)
 ///     --- ONLY               (while debugging: only the cases so marked run, in
 ///                             all files, and a test fails until the mark goes)
@@ -42,6 +44,8 @@ struct AppCase: Sendable {
   var log: [String] = []
   var noLog: [String] = []
   var loadError: String?
+  /// `--- run [seconds]`: how long the loop may run for the log to be complete.
+  var run: Double?
   /// `--- ONLY`: run this case and the other marked ones, no others.
   var only = false
   /// `--- SKIP [reason]`: the reason given, empty if none; nil: the case runs.
@@ -56,7 +60,7 @@ struct AppCase: Sendable {
   static let sections: [String: Bool] = [
     "app": true, "bundled": false, "lib": true, "library": false, "switch": false, "input": true,
     "close": false, "output": true, "log": true, "no_log": true, "load_error": true,
-    "SKIP": false, "ONLY": false,
+    "SKIP": false, "ONLY": false, "run": false,
   ]
   /// Sections whose argument (the rest of the header line) is required.
   static let named: Set<String> = ["app", "bundled", "lib", "switch"]
@@ -111,6 +115,9 @@ struct AppCase: Sendable {
       case "load_error": cur!.loadError = text
       case "SKIP": cur!.skip = arg
       case "ONLY": cur!.only = true
+      case "run":
+        cur!.run = arg.isEmpty ? 5 : Double(arg)
+        if cur!.run == nil { fail(sectionLine, "'--- run \(arg)': not a number of seconds") }
       default: break
       }
     }

@@ -181,6 +181,22 @@ struct AppCaseTests {
         }
       }
     }
+    if let seconds = c.run {
+      // Until the expected lines are all there, in order (sockets talk on their own time).
+      let deadline = Date().addingTimeInterval(seconds)
+      func complete() -> Bool {
+        let text = log.lines.joined(separator: "\n")
+        var from = text.startIndex
+        for want in c.log {
+          guard let r = text.range(of: want, range: from..<text.endIndex) else { return false }
+          from = r.upperBound
+        }
+        return true
+      }
+      while !complete() && Date() < deadline { loop.runOnce(timeout: 0.01) }
+      rt.stop()
+      for _ in 0..<3 { loop.runOnce(timeout: 0) }
+    }
     // Expected pieces appear in this order in the whole log (a line may hold several).
     let text = log.lines.joined(separator: "\n")
     var from = text.startIndex

@@ -43,7 +43,7 @@ function R.entry.report(order)
     end
     local events = kinds_of(a, "event")
     for _, e in ipairs(events) do
-      if e ~= "ANY" and not BUILTIN_EVENTS[e] and not emitters[e] then
+      if e ~= "ANY" and not BUILTIN_EVENTS[e] and not emitters[e] and e:sub(1, 4) ~= "BUS:" then
         unheard[#unheard + 1] = {app = a.name, event = e}
       end
     end

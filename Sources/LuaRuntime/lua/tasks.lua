@@ -102,6 +102,8 @@ local function finish(t, ok, result)
     set[t] = nil
     if next(set) == nil then conn_tasks[t.conn] = nil end
   end
+  -- Sockets the task made (socket.lua) close if it failed.
+  if t.sockets then R.task_sockets_end(t, ok) end
   if t.waiters then
     for _, x in ipairs(t.waiters) do make_ready(x, ok, result) end
     t.waiters = nil
@@ -356,6 +358,10 @@ function R.cancel_conn(conn)
   table.sort(list, function(a, b) return a.id < b.id end)
   for _, t in ipairs(list) do cancel(t) end
 end
+
+-- For the waits of other areas (socket.lua).
+R.need_task, R.suspend, R.make_ready, R.clear_wait, R.with_timeout, R.wait_error =
+  need_task, suspend, make_ready, clear_wait, with_timeout, wait_error
 
 local entry = R.entry
 

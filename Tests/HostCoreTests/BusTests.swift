@@ -1,0 +1,245 @@
+import CZMQ
+import Foundation
+import Logging
+import Reactor
+import XCTest
+
+@testable import HostCore
+
+/// The bus over ipc:// in a temp folder, driven by a real EventLoop; test
+/// peers are plain libzmq sockets on a thread of their own, with a context
+/// of their own.
+final class BusTests: XCTestCase {
+  var dir: String!
+  var loop: EventLoop!
+
+  override func setUp() {
+    dir = NSTemporaryDirectory() + "zofbus-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+    try! FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+    loop = try! EventLoop()
+  }
+
+  override func tearDown() {
+    loop = nil
+    try? FileManager.default.removeItem(atPath: dir)
+  }
+
+  var endpoints: BusEndpoints { BusEndpoints(emit: "ipc://\(dir!)/emit", reg: "ipc://\(dir!)/reg") }
+
+  func server(_ options: BusOptions = BusOptions()) throws -> Bus {
+    try Bus(loop: loop, role: .server, endpoints: endpoints, options: options, logger: Logger(label: "bus-test"))
+  }
+
+  /// Runs rounds until `done` or `seconds` pass; returns how many rounds ran.
+  @discardableResult
+  func spin(_ seconds: Double, until done: () -> Bool) -> Int {
+    let end = Date().addingTimeInterval(seconds)
+    var rounds = 0
+    while !done() && Date() < end {
+      loop.runOnce(timeout: 0.05)
+      rounds += 1
+    }
+    return rounds
+  }
+
+  /// A PUSH socket connected to `address` in a context of its own, sending
+  /// `messages` (each a list of frames) from another thread, blocking.
+  func push(_ address: String, _ messages: [[[UInt8]]], hwm: Int32 = 0) -> Peer {
+    let stop = Flag()
+    let t = Thread {
+      let ctx = zmq_ctx_new()!
+      let s = zmq_socket(ctx, ZMQ_PUSH)!
+      var h = hwm
+      zmq_setsockopt(s, ZMQ_SNDHWM, &h, 4)
+      var linger: Int32 = 5000
+      zmq_setsockopt(s, ZMQ_LINGER, &linger, 4)
+      zmq_connect(s, address)
+      for m in messages {
+        for (i, f) in m.enumerated() {
+          _ = f.withUnsafeBytes { zmq_send(s, $0.baseAddress, $0.count, i < m.count - 1 ? ZMQ_SNDMORE : 0) }
+        }
+      }
+      // Closing with messages still held back by the receiver's high-water
+      // mark loses them (libzmq), so the peer stays until the test is done.
+      while !stop.isSet { usleep(2000) }
+      zmq_close(s)
+      zmq_ctx_term(ctx)
+    }
+    t.start()
+    return Peer(thread: t, stop: stop)
+  }
+
+  final class Flag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = false
+    var isSet: Bool { lock.withLock { value } }
+    func set() { lock.withLock { value = true } }
+  }
+
+  struct Peer {
+    let thread: Thread
+    let stop: Flag
+    /// Lets the peer close, and waits until it has.
+    func finish() {
+      stop.set()
+      while !thread.isFinished { usleep(1000) }
+    }
+  }
+
+  func frame(_ name: String, _ json: String) -> [[UInt8]] { [Array("\(name)\0\(json)".utf8)] }
+
+  func testWireFormat() {
+    guard case .success(let one) = BusWire.parse([Array("a.b\0[1,\"x\",true,null,2.5,{\"k\":[]}]".utf8)]) else { return XCTFail() }
+    XCTAssertEqual(one.name, "a.b")
+    XCTAssertEqual(one.content, [.int(1), .string("x"), .bool(true), .null, .double(2.5), .object([("k", .array([]))])])
+    guard case .success(let two) = BusWire.parse([Array("n".utf8), Array("[2]".utf8)]) else { return XCTFail() }
+    XCTAssertEqual(two.frame, Array("n\0[2]".utf8))
+    guard case .success(let raw) = BusWire.parse([Array("n\0hello".utf8)]) else { return XCTFail() }
+    XCTAssertEqual(raw.codec, .raw)
+    XCTAssertNil(raw.content)
+    func problem(_ frames: [[UInt8]]) -> BusWire.Problem? {
+      if case .failure(let e) = BusWire.parse(frames) { return e.problem }
+      return nil
+    }
+    XCTAssertEqual(problem([Array("nosep".utf8)]), .noSeparator)
+    XCTAssertEqual(problem([Array("\0[]".utf8)]), .badName)
+    XCTAssertEqual(problem([Array(repeating: 0x61, count: 256) + [0]]), .badName)
+    XCTAssertEqual(problem([[0x61], [0x5b, 0x5d], []]), .frames)
+    XCTAssertEqual(problem([Array("n\0[1,".utf8)]), .badJSON)
+    XCTAssertEqual(BusWire.prefix("x"), [0x78, 0])
+    XCTAssertEqual(BusWire.prefix(""), [])
+  }
+
+  func testEndpointsAndLoopbackOnly() {
+    XCTAssertNotNil(BusEndpoints("tcp://127.0.0.1:9000,tcp://127.0.0.1:9001"))
+    XCTAssertNil(BusEndpoints("tcp://127.0.0.1:9000"))
+    XCTAssertNil(BusEndpoints("http://x,tcp://127.0.0.1:1"))
+    XCTAssertNil(BusEndpoints("tcp://127.0.0.1:9000,tcp://127.0.0.1:9000"))
+    XCTAssertNil(BusEndpoints("tcp://127.0.0.1:9000,tcp://127.0.0.1:9001")!.bindProblem())
+    XCTAssertNil(BusEndpoints("tcp://[::1]:9000,ipc:///tmp/x")!.bindProblem())
+    XCTAssertNotNil(BusEndpoints("tcp://0.0.0.0:9000,tcp://127.0.0.1:9001")!.bindProblem())
+    XCTAssertNotNil(BusEndpoints("tcp://*:9000,tcp://127.0.0.1:9001")!.bindProblem())
+    XCTAssertThrowsError(try Bus(loop: loop, role: .server,
+                                 endpoints: BusEndpoints("tcp://0.0.0.0:9000,tcp://127.0.0.1:9001")!, logger: Logger(label: "t")))
+  }
+
+  /// 10,000 events already queued when the loop first looks: ZMQ_FD signals
+  /// once, so only the before-sleep drain (and the zero wait it arms when
+  /// the budget is spent) gets them all, over many rounds.
+  func testBurstIsAllDelivered() throws {
+    var options = BusOptions()
+    options.highWaterMark = 20_000
+    options.budget = 256
+    let bus = try server(options)
+    var got = 0
+    var order = true
+    bus.onEvent = { m in
+      if m.content != [.int(Int64(got))] { order = false }
+      got += 1
+    }
+    bus.want("burst", owner: self)
+    let n = 10_000
+    let t = push(endpoints.emit, (0..<n).map { frame("burst", "[\($0)]") })
+    usleep(500_000)
+    // A timer due now fires in the first rounds, not after the flood.
+    var timerSawGot: Int?
+    loop.addTimer(after: 0) { timerSawGot = got }
+    let started = Date()
+    let rounds = spin(20) { got == n }
+    XCTAssertLessThanOrEqual(timerSawGot ?? n, 2 * options.budget)
+    XCTAssertEqual(got, n)
+    XCTAssertTrue(order)
+    XCTAssertGreaterThanOrEqual(rounds, n / options.budget)
+    // No round waited out its 50 ms timeout while messages were left.
+    XCTAssertLessThan(Date().timeIntervalSince(started), Double(rounds) * 0.05 / 2 + 2)
+    XCTAssertEqual(bus.received, n)
+    t.finish()
+  }
+
+  /// A client answers every ping with a pong while it handles the ping; the
+  /// server's apps count the pongs. Sends between receives on both sides
+  /// must lose no wakeup.
+  func testEmitWhileHandling() throws {
+    let srv = try server()
+    let client = try Bus(loop: loop, role: .client, endpoints: endpoints, logger: Logger(label: "bus-client"))
+    var pongs = 0
+    var pings = 0
+    srv.want("pong", owner: self)
+    srv.onEvent = { m in if m.name == "pong" { pongs += 1 } }
+    client.want("ping", owner: self)
+    client.onEvent = { m in
+      pings += 1
+      XCTAssertNil(client.emit(name: "pong", payload: m.payload))
+    }
+    // The SUB's subscription must reach the XPUB before pings are published.
+    spin(5) { srv.subscriptionsSeen > 0 }
+    let n = 2000
+    let t = push(endpoints.emit, (0..<n).map { frame("ping", "[\($0)]") })
+    spin(20) { pongs == n }
+    t.finish()
+    XCTAssertEqual(pings, n)
+    XCTAssertEqual(pongs, n)
+  }
+
+  func testBadInputDroppedAndCounted() throws {
+    var options = BusOptions()
+    options.maxMessageSize = 4096
+    let bus = try server(options)
+    var got: [String] = []
+    bus.onEvent = { got.append($0.name) }
+    bus.want("", owner: self)
+    let t1 = push(endpoints.emit, [
+      frame("zofhost.switch_up", "[]"), [Array("nosep".utf8)], frame("x", "[1,"), [[0x78], [], []],
+      [Array("two".utf8), Array("[1]".utf8)], frame("ok", "raw text"),
+    ])
+    spin(5) { got.count == 2 }
+    XCTAssertEqual(got, ["two", "ok"])
+    XCTAssertEqual(bus.dropped[.reserved], 1)
+    XCTAssertEqual(bus.dropped[.noSeparator], 1)
+    XCTAssertEqual(bus.dropped[.badJSON], 1)
+    XCTAssertEqual(bus.dropped[.frames], 1)
+    t1.finish()
+    // Over ZMQ_MAXMSGSIZE: libzmq drops the sender; a later one is heard.
+    let t2 = push(endpoints.emit, [frame("big", "[\"" + String(repeating: "a", count: 8192) + "\"]")])
+    spin(0.3) { false }
+    t2.finish()
+    let t3 = push(endpoints.emit, [frame("after", "[]")])
+    spin(5) { got.count == 3 }
+    XCTAssertEqual(got, ["two", "ok", "after"])
+    t3.finish()
+    // Local emits are checked the same way.
+    XCTAssertNotNil(bus.emit(name: "zofhost.x", payload: []))
+    XCTAssertNotNil(bus.emit(name: "", payload: []))
+    XCTAssertNotNil(bus.emit(name: "y", payload: Array(repeating: 0x20, count: 5000)))
+  }
+
+  func testFlowControlled() throws {
+    let bus = try server()
+    var got = 0
+    bus.onEvent = { _ in got += 1 }
+    bus.want("f", owner: self)
+    let n = 5000
+    let t = push(endpoints.emit, (0..<n).map { frame("f", "[\($0)]") })
+    spin(20) { got == n }
+    XCTAssertEqual(got, n)
+    t.finish()
+  }
+
+  func testOnlyWantedNamesReachApps() throws {
+    let bus = try server()
+    var got: [String] = []
+    bus.onEvent = { got.append($0.name) }
+    let owner = NSObject()
+    bus.want("a", owner: owner)
+    bus.want("a", owner: self)
+    let t = push(endpoints.emit, [frame("a", "[]"), frame("b", "[]")])
+    spin(5) { bus.received == 2 }
+    XCTAssertEqual(got, ["a"])
+    bus.dropOwner(owner)
+    XCTAssertTrue(bus.isWanted("a"))
+    bus.unwant("a", owner: self)
+    XCTAssertFalse(bus.isWanted("a"))
+    XCTAssertEqual(bus.wantedNames, [])
+    t.finish()
+  }
+}
