@@ -42,11 +42,13 @@ public final class AppSocket {
   }
 
   public enum Received {
-    case data([UInt8])
+    /// The data went to the receive's `body`.
+    case data
     /// The pattern of an `until` with `max` was reached: this part is over.
     case partEnd
     case wait
-    case failed(String, partial: [UInt8])
+    /// The partial data (what had come in, consumed) went to the receive's `body`.
+    case failed(String)
   }
 
   /// Most bytes one receive may return (and so be buffered for): past it a
@@ -73,8 +75,8 @@ public final class AppSocket {
   /// Why the last connect, or the stream, failed.
   var failure: String?
   var eof = false
-  var input = ByteQueue()
-  var output = ByteQueue()
+  let input = ByteQueue()
+  let output = ByteQueue()
   var datagrams: [([UInt8], SocketAddr)] = []
   /// A datagram that found the socket's buffer full, waiting for room.
   var pendingDatagram: ([UInt8], SocketAddr?)?
@@ -230,21 +232,33 @@ public final class AppSocket {
 
   // MARK: streams
 
-  /// Takes what `mode` asks for from what came in, or says to wait.
-  public func receive(_ mode: ReceiveMode) -> Received {
-    guard kind == .tcp else { return .failed("not a stream socket", partial: []) }
-    guard state == .connected, target != nil else { return .failed(failure ?? "closed", partial: []) }
-    if case .size(let n) = mode, n > Self.maxReceive { return .failed("too large", partial: []) }
-    if let got = match(mode) { return got }
-    if eof || failure != nil {
-      if case .all = mode { return .data(input.take(input.count)) }
-      let why = failure ?? "closed"
+  /// Takes what `mode` asks for from what came in, handing it to `body`
+  /// before it is dropped (its bytes are valid only there), or says to wait.
+  /// A failure hands `body` the partial data: all that had come in.
+  public func receive(_ mode: ReceiveMode, _ body: (UnsafeRawBufferPointer) -> Void) -> Received {
+    guard kind == .tcp else { return .failed("not a stream socket") }
+    guard state == .connected, target != nil else { return .failed(failure ?? "closed") }
+    if case .size(let n) = mode, n > Self.maxReceive { return .failed("too large") }
+    if let (length, consumed) = match(mode) {
+      if length < 0 {
+        input.drop(consumed)
+        return .partEnd
+      }
+      body(UnsafeRawBufferPointer(rebasing: input.readable[0..<length]))
+      input.drop(consumed)
       scanned = 0
-      return .failed(why, partial: input.take(input.count))
+      return .data
     }
-    if input.count >= Self.maxReceive {
+    if eof || failure != nil || input.count >= Self.maxReceive {
+      // The end of the stream, an error, or no room for more: what came in
+      // goes out, as "*a"'s data or as the failure's partial data.
+      let why = failure ?? (eof ? "closed" : "too large")
+      let all = input.count
+      body(input.readable)
+      input.drop(all)
       scanned = 0
-      return .failed("too large", partial: input.take(input.count))
+      if case .all = mode, eof, failure == nil { return .data }
+      return .failed(why)
     }
     readWait = .read(mode)
     updateInterest()
@@ -257,11 +271,13 @@ public final class AppSocket {
     return input.take(input.count)
   }
 
-  /// The answer to `mode` from the input if there is one now.
-  private func match(_ mode: ReceiveMode) -> Received? {
+  /// Where the answer to `mode` is in the input, if it is there: the
+  /// length of the data at its front, and how much to drop with it (a
+  /// length of -1: a pattern read in pieces was reached, nothing to give).
+  private func match(_ mode: ReceiveMode) -> (Int, Int)? {
     switch mode {
     case .size(let n):
-      return input.count >= n ? .data(input.take(n)) : nil
+      return input.count >= n ? (n, n) : nil
     case .all:
       return nil
     case .line:
@@ -269,34 +285,21 @@ public final class AppSocket {
         scanned = input.count
         return nil
       }
-      scanned = 0
-      var line = input.take(at + 1)
-      line.removeLast()
-      if line.last == 13 { line.removeLast() }
-      return .data(line)
+      let cr = at > 0 && input.readable[at - 1] == 13
+      return (cr ? at - 1 : at, at + 1)
     case .until(let pattern, let inclusive, let max):
       let from = Swift.max(0, scanned - pattern.count + 1)
       if let at = input.find(pattern, from: from) {
-        scanned = 0
         if let max {
           // In pieces: the data before the pattern, then the part's end.
-          if at == 0 {
-            input.drop(pattern.count)
-            return .partEnd
-          }
-          return .data(input.take(Swift.min(at, max)))
+          if at == 0 { return (-1, pattern.count) }
+          return (Swift.min(at, max), Swift.min(at, max))
         }
-        var data = input.take(at)
-        input.drop(pattern.count)
-        if inclusive { data += pattern }
-        return .data(data)
+        return (inclusive ? at + pattern.count : at, at + pattern.count)
       }
       scanned = input.count
       // Bytes that cannot be the start of the pattern may go out in pieces of `max`.
-      if let max, input.count - (pattern.count - 1) >= max {
-        scanned = 0
-        return .data(input.take(max))
-      }
+      if let max, input.count - (pattern.count - 1) >= max { return (max, max) }
       return nil
     }
   }
@@ -307,8 +310,19 @@ public final class AppSocket {
     guard kind == .tcp else { return sendDatagram(bytes, to: nil) }
     guard state == .connected, target != nil else { return .failed(failure ?? "closed") }
     if let failure { return .failed(failure) }
-    output.append(bytes)
-    flush()
+    var rest = bytes
+    if output.isEmpty, let fd = target?.fd, !bytes.isEmpty {
+      // Nothing queued: straight from the caller's bytes, the rest queued.
+      let n = Glibc.send(fd, bytes.baseAddress, bytes.count, Int32(MSG_NOSIGNAL))
+      if n > 0 {
+        rest = UnsafeRawBufferPointer(rebasing: bytes[n...])
+      } else if n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR {
+        failure = socketErrorText(errno)
+        return .failed(failure!)
+      }
+    }
+    output.append(rest)
+    updateInterest()
     if let failure { return .failed(failure) }
     if output.count > Self.outputBound {
       writeWait = .write
@@ -321,7 +335,8 @@ public final class AppSocket {
   /// One write of what is queued.
   private func flush() {
     guard let fd = target?.fd, !output.isEmpty else { return }
-    let n = output.withReadable { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+    let pending = output.readable
+    let n = Glibc.send(fd, pending.baseAddress, pending.count, Int32(MSG_NOSIGNAL))
     if n > 0 {
       output.drop(n)
     } else if n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR {
@@ -380,22 +395,28 @@ public final class AppSocket {
     return .failed(socketErrorText(errno))
   }
 
+  public enum ReceivedDatagram {
+    case data([UInt8], host: String, port: Int)
+    case wait
+    case failed(String)
+  }
+
   /// One datagram that came in, with where from.
-  public func receiveDatagram() -> (Received, host: String, port: Int) {
-    guard kind == .udp else { return (.failed("not a datagram socket", partial: []), "", 0) }
-    guard target != nil else { return (.failed(failure ?? "closed", partial: []), "", 0) }
+  public func receiveDatagram() -> ReceivedDatagram {
+    guard kind == .udp else { return .failed("not a datagram socket") }
+    guard target != nil else { return .failed(failure ?? "closed") }
     if !datagrams.isEmpty {
       let (bytes, from) = datagrams.removeFirst()
       let hp = from.hostPort ?? ("", 0)
-      return (.data(bytes), hp.host, hp.port)
+      return .data(bytes, host: hp.host, port: hp.port)
     }
     if let why = failure {
       failure = nil
-      return (.failed(why, partial: []), "", 0)
+      return .failed(why)
     }
     readWait = .datagramRead
     updateInterest()
-    return (.wait, "", 0)
+    return .wait
   }
 
   // MARK: the loop's side
@@ -488,9 +509,10 @@ public final class AppSocket {
     switch readWait {
     case .read(let mode):
       // Never past the most one receive may take: "too large" comes at exactly that.
-      let n = Glibc.read(target.fd, Self.scratch, Swift.min(Self.readChunk, Self.maxReceive - input.count))
+      let room = Swift.min(Self.readChunk, Self.maxReceive - input.count)
+      let n = Glibc.read(target.fd, input.reserve(room), room)
       if n > 0 {
-        input.append(UnsafeRawBufferPointer(start: Self.scratch, count: n))
+        input.commit(n)
       } else if n == 0 {
         eof = true
       } else if errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR {

@@ -115,66 +115,93 @@ func socketErrorText(_ code: Int32) -> String {
   return first.lowercased() + s.dropFirst()
 }
 
-/// A byte queue for the apps' sockets: appends at the end, takes from the front.
-struct ByteQueue {
-  private(set) var bytes: [UInt8] = []
+/// A byte queue for the apps' sockets: data lives in [head, tail) of one
+/// malloc'd block, reused; taking from the front only moves `head`, and the
+/// rest moves to the front only when room at the end runs out. A block past
+/// 256 KiB is given back once the queue empties.
+final class ByteQueue {
+  private var storage: UnsafeMutableRawPointer?
+  private var capacity = 0
   private var head = 0
+  private var tail = 0
 
-  var count: Int { bytes.count - head }
-  var isEmpty: Bool { head == bytes.count }
+  deinit { free(storage) }
 
-  mutating func append(_ b: UnsafeRawBufferPointer) { bytes.append(contentsOf: b) }
+  var count: Int { tail - head }
+  var isEmpty: Bool { tail == head }
 
-  func withReadable<R>(_ body: (UnsafeRawBufferPointer) -> R) -> R {
-    bytes.withUnsafeBytes { body(UnsafeRawBufferPointer(rebasing: $0[head...])) }
+  var readable: UnsafeRawBufferPointer {
+    UnsafeRawBufferPointer(start: storage.map { $0 + head }, count: count)
+  }
+
+  /// Room for `n` more bytes at the end; `commit` says how many were written.
+  func reserve(_ n: Int) -> UnsafeMutableRawPointer {
+    if capacity - tail < n {
+      let live = count
+      if head > 0 && live <= capacity / 2 && capacity - live >= n {
+        memmove(storage!, storage! + head, live)
+      } else {
+        var newCapacity = Swift.max(capacity * 2, 16384)
+        while newCapacity - live < n { newCapacity *= 2 }
+        let block = malloc(newCapacity)!
+        if live > 0 { memcpy(block, storage! + head, live) }
+        free(storage)
+        storage = block
+        capacity = newCapacity
+      }
+      head = 0
+      tail = live
+    }
+    return storage! + tail
+  }
+
+  func commit(_ n: Int) { tail += n }
+
+  func append(_ b: UnsafeRawBufferPointer) {
+    guard let base = b.baseAddress, b.count > 0 else { return }
+    memcpy(reserve(b.count), base, b.count)
+    commit(b.count)
   }
 
   /// The first `n` bytes, taken out.
-  mutating func take(_ n: Int) -> [UInt8] {
-    let out = Array(bytes[head..<(head + n)])
+  func take(_ n: Int) -> [UInt8] {
+    let out = Array(UnsafeRawBufferPointer(rebasing: readable[0..<n]))
     drop(n)
     return out
   }
 
-  mutating func drop(_ n: Int) {
+  func drop(_ n: Int) {
     head += n
-    if head == bytes.count {
-      bytes.removeAll(keepingCapacity: bytes.capacity <= 256 * 1024)
+    if head == tail {
       head = 0
+      tail = 0
+      if capacity > 256 * 1024 { removeAll() }
     }
   }
 
-  mutating func removeAll() {
-    bytes = []
+  func removeAll() {
+    free(storage)
+    storage = nil
+    capacity = 0
     head = 0
-  }
-
-  /// Moves the live bytes to the front once the dead front is the larger part.
-  private mutating func compactIfWorthIt() {
-    if head > 0 && head >= bytes.count - head {
-      bytes.removeSubrange(0..<head)
-      head = 0
-    }
+    tail = 0
   }
 
   /// Where `pattern` first starts at or after `from`, or nil.
   func find(_ pattern: [UInt8], from: Int) -> Int? {
     let n = count, m = pattern.count
-    guard m > 0, n - from >= m else { return nil }
-    return withReadable { b in
-      let base = b.baseAddress!
-      let first = Int32(pattern[0])
-      var i = from
-      while i <= n - m {
-        // memchr for the first byte, then the rest compared in place.
-        guard let hit = memchr(base + i, first, n - m + 1 - i) else { return nil }
-        i = base.distance(to: UnsafeRawPointer(hit))
-        var j = 1
-        while j < m && b[i + j] == pattern[j] { j += 1 }
-        if j == m { return i }
-        i += 1
-      }
-      return nil
+    guard m > 0, n - from >= m, let base = storage.map({ UnsafeRawPointer($0 + head) }) else { return nil }
+    let first = Int32(pattern[0])
+    var i = from
+    while i <= n - m {
+      // memchr for the first byte, then the rest compared in place.
+      guard let hit = memchr(base + i, first, n - m + 1 - i) else { return nil }
+      i = base.distance(to: UnsafeRawPointer(hit))
+      var j = 1
+      while j < m && base.load(fromByteOffset: i + j, as: UInt8.self) == pattern[j] { j += 1 }
+      if j == m { return i }
+      i += 1
     }
+    return nil
   }
 }

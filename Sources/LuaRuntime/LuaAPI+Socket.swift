@@ -116,9 +116,13 @@ extension LuaRuntime {
         let pattern = st.withBytes(at: 3) { Array($0) } ?? []
         mode = .until(pattern, inclusive: lua_toboolean(L, 4) != 0, max: st.integer(at: 5))
       }
-      switch s.receive(mode) {
-      case .data(let bytes):
-        bytes.withUnsafeBytes { st.push($0) }
+      // The data (or the partial data of a failure) goes straight from the socket's buffer.
+      var got: UnsafeRawBufferPointer? = nil
+      switch s.receive(mode, { bytes in
+        st.push(bytes)
+        got = bytes
+      }) {
+      case .data:
         return 1
       case .partEnd:
         lua_pushboolean(L, 1)
@@ -126,10 +130,12 @@ extension LuaRuntime {
       case .wait:
         lua_pushboolean(L, 0)
         return 1
-      case .failed(let why, let partial):
+      case .failed(let why):
+        if got == nil { st.push("") }
         lua_pushnil(L)
+        lua_rotate(L, -2, 1)
         st.push(why)
-        partial.withUnsafeBytes { st.push($0) }
+        lua_rotate(L, -2, 1)
         return 3
       }
     }
@@ -141,16 +147,15 @@ extension LuaRuntime {
     set(L, "sock_receivefrom") { L in
       guard let s = LuaRuntime.socket(L) else { return LuaRuntime.fail(L, "closed") }
       let st = LuaStack(L!)
-      let (got, host, port) = s.receiveDatagram()
-      switch got {
-      case .data(let bytes):
+      switch s.receiveDatagram() {
+      case .data(let bytes, let host, let port):
         bytes.withUnsafeBytes { st.push($0) }
         st.push(host)
         st.push(port)
         return 3
-      case .failed(let why, _):
+      case .failed(let why):
         return LuaRuntime.fail(L, why)
-      default:
+      case .wait:
         lua_pushboolean(L, 0)
         return 1
       }

@@ -291,7 +291,7 @@ app:event("START", function()
   local c = zof.tcp()
   assert(c:connect("127.0.0.1", server.port))
   local data, err, partial = c:receive("*a")
-  print(("receive: %s %s %d"):format(tostring(data), err, #partial))
+  print(("receive: %s %s %d"):format(tostring(data and #data), err, #partial))
   c:close()
 end)
 --- run 20
