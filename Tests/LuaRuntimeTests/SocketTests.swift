@@ -35,7 +35,7 @@ final class SocketTests: XCTestCase {
 
   func write(_ apps: [String: String]) {
     for (name, code) in apps {
-      FileManager.default.createFile(atPath: dir.appendingPathComponent(name).path, contents: Data(code.utf8))
+      _ = FileManager.default.createFile(atPath: dir.appendingPathComponent(name).path, contents: Data(code.utf8))
     }
   }
 
