@@ -56,6 +56,8 @@ public final class LuaRuntime: EventSink {
   deinit {
     // The dispatcher holds its sink unowned.
     if host.dispatcher.sink === self { host.dispatcher.sink = nil }
+    // Before the state closes: its sockets' finalizers then find nothing to close.
+    closeSockets()
   }
 
   /// Events go to this generation's apps from now on.

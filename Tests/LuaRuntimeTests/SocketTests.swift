@@ -127,6 +127,24 @@ final class SocketTests: XCTestCase {
     XCTAssertEqual(readLine(c), "v2\n")
   }
 
+  func testAReloadThatFailsLeavesTheListenerWithTheRunningApps() throws {
+    let port = freePort()
+    try setUp(["g.lua": greeter("v1", port: port)])
+    let baseline = openDescriptors()
+    // The new generation listens (a claim behind v1's) and opens a socket, then fails to load.
+    write(["g.lua": greeter("v2", port: port) + "\nassert(zof.udp():setpeername('127.0.0.1', 9))\nerror('broken')"])
+    XCTAssertFalse(gens.reload())
+    XCTAssertEqual(openDescriptors(), baseline, "the failed generation's sockets are closed")
+    let a = dial(port)
+    defer { close(a) }
+    XCTAssertEqual(readLine(a), "v1\n")
+    write(["g.lua": greeter("v3", port: port)])
+    XCTAssertTrue(gens.reload())
+    let b = dial(port)
+    defer { close(b) }
+    XCTAssertEqual(readLine(b), "v3\n")
+  }
+
   func testAListenerOpenedInStartTakesTheLingeringOneOver() throws {
     let port = freePort()
     try setUp(["g.lua": greeter("v1", port: port, inStart: true)])
