@@ -18,7 +18,9 @@ public final class AppListener {
   public let address: String
   public let port: Int
   let key: String
-  unowned let loop: EventLoop
+  /// Weak: a listener left open when its loop goes (a test's) must not
+  /// reach the dead loop; its key may then come again with a new loop.
+  weak var loop: EventLoop?
   var target: Target?
   /// The claims, oldest first: the first is served, the rest wait their turn.
   var claims: [ListenClaim] = []
@@ -57,6 +59,10 @@ public final class AppListener {
     let loop = net.loop
     let key = "\(ObjectIdentifier(loop).hashValue) \(kind) \(addr.text)"
     let claim = ListenClaim(owner: owner, net: net, onAccept: onAccept, onDatagram: onDatagram)
+    if let l = open[key], l.loop !== loop || l.target?.isOpen != true {
+      // Left by a loop that is gone (whose address the new one took).
+      open[key] = nil
+    }
     if port != 0 || h.hasPrefix("unix:"), let l = open[key] {
       l.prune()
       if l.claims.contains(where: { $0.owner === owner }) { throw ReactorError("listen on \(l.address): already listening there") }
@@ -110,7 +116,7 @@ public final class AppListener {
   /// The first claim is served: read, and no lingering.
   private func serve() {
     if let t = lingerTimer {
-      loop.cancelTimer(t)
+      loop?.cancelTimer(t)
       lingerTimer = nil
     }
     target?.setInterest(claims.isEmpty ? [] : .readable)
@@ -130,7 +136,7 @@ public final class AppListener {
       close()
       return
     }
-    if lingerTimer == nil {
+    if lingerTimer == nil, let loop {
       lingerTimer = loop.addTimer(after: AppListener.linger) { [weak self] in
         guard let self else { return }
         self.lingerTimer = nil
@@ -141,7 +147,7 @@ public final class AppListener {
 
   func close() {
     if AppListener.open[key] === self { AppListener.open[key] = nil }
-    if let t = lingerTimer { loop.cancelTimer(t) }
+    if let t = lingerTimer { loop?.cancelTimer(t) }
     lingerTimer = nil
     if let path = address.hasPrefix("unix:") ? String(address.dropFirst(5)) : nil, target != nil { unlink(path) }
     target?.close(reason: "closed")
@@ -154,6 +160,7 @@ public final class AppListener {
       t.setInterest([])
       return
     }
+    guard loop != nil else { return }
     for _ in 0..<Self.perRound {
       guard let fd = target?.fd, claims.first === claim else { return }
       if kind == .tcp {

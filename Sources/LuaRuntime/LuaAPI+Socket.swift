@@ -12,6 +12,9 @@ final class LuaSockets {
 
   init(host: Controller) { net = AppNet(host: host) }
 
+  /// A generation that goes without its STOP (a reload that failed to load).
+  deinit { closeAll() }
+
   /// Everything closed; listeners another generation claims go on, others
   /// linger for the next generation a moment (see AppListener).
   func closeAll() {

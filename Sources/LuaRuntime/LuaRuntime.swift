@@ -59,6 +59,8 @@ public final class LuaRuntime: EventSink {
     // The dispatcher holds its sink unowned.
     if host.dispatcher.sink === self { host.dispatcher.sink = nil }
     host.bus?.dropOwner(self)
+    // Before the state closes: its sockets' finalizers then find nothing to close.
+    closeSockets()
   }
 
   /// Events go to this generation's apps from now on.

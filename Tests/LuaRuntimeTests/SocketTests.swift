@@ -35,7 +35,7 @@ final class SocketTests: XCTestCase {
 
   func write(_ apps: [String: String]) {
     for (name, code) in apps {
-      FileManager.default.createFile(atPath: dir.appendingPathComponent(name).path, contents: Data(code.utf8))
+      _ = FileManager.default.createFile(atPath: dir.appendingPathComponent(name).path, contents: Data(code.utf8))
     }
   }
 
@@ -125,6 +125,24 @@ final class SocketTests: XCTestCase {
     let c = dial(port)
     defer { close(c) }
     XCTAssertEqual(readLine(c), "v2\n")
+  }
+
+  func testAReloadThatFailsLeavesTheListenerWithTheRunningApps() throws {
+    let port = freePort()
+    try setUp(["g.lua": greeter("v1", port: port)])
+    let baseline = openDescriptors()
+    // The new generation listens (a claim behind v1's) and opens a socket, then fails to load.
+    write(["g.lua": greeter("v2", port: port) + "\nassert(zof.udp():setpeername('127.0.0.1', 9))\nerror('broken')"])
+    XCTAssertFalse(gens.reload())
+    XCTAssertEqual(openDescriptors(), baseline, "the failed generation's sockets are closed")
+    let a = dial(port)
+    defer { close(a) }
+    XCTAssertEqual(readLine(a), "v1\n")
+    write(["g.lua": greeter("v3", port: port)])
+    XCTAssertTrue(gens.reload())
+    let b = dial(port)
+    defer { close(b) }
+    XCTAssertEqual(readLine(b), "v3\n")
   }
 
   func testAListenerOpenedInStartTakesTheLingeringOneOver() throws {
@@ -246,6 +264,63 @@ final class SocketTests: XCTestCase {
       return total == 32 * 256 * 1024
     }, "read \(total)")
     XCTAssertTrue(printed.contains("sent 32"))
+  }
+
+  /// A peer that floods an app's socket gets 64 KiB read per round: a
+  /// PACKET_IN sent meanwhile is handled within a couple of rounds.
+  func testAFloodOnAnAppSocketDoesNotStarveTheSwitch() throws {
+    let server = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    defer { close(server) }
+    var sin = sockaddr_in()
+    sin.sin_family = sa_family_t(AF_INET)
+    sin.sin_addr.s_addr = inet_addr("127.0.0.1")
+    var len = socklen_t(MemoryLayout<sockaddr_in>.size)
+    _ = withUnsafePointer(to: &sin) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(server, $0, len) } }
+    _ = withUnsafeMutablePointer(to: &sin) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(server, $0, &len) } }
+    listen(server, 4)
+    let port = Int(UInt16(bigEndian: sin.sin_port))
+    try setUp(["flood.lua": """
+      local app = zof.app("flood")
+      local got = 0
+      app:event("START", function()
+        local c = zof.tcp()
+        assert(c:connect("127.0.0.1", \(port)))
+        print("connected")
+        while true do
+          local data, err, partial = c:receive(8192)
+          if not data then print("flood ended: " .. err); return end
+          got = got + #data
+        end
+      end)
+      app:message("PACKET_IN", function() print("packet after " .. got .. " bytes") end)
+      """])
+    XCTAssertTrue(spin { printed.contains("connected") })
+    let peer = accept(server, nil, nil)
+    defer { close(peer) }
+    _ = fcntl(peer, F_SETFL, fcntl(peer, F_GETFL) | O_NONBLOCK)
+    let sw = FakeSwitch(host: host, version: 4)
+    sw.pump(loop, quietRounds: 2, timeout: 0)
+    let chunk = [UInt8](repeating: 0x66, count: 1 << 20)
+    func flood() { while chunk.withUnsafeBytes({ send(peer, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }) > 0 {} }
+    for i in 0..<5 {
+      flood()
+      for _ in 0..<3 { loop.runOnce(timeout: 0) }
+      flood()
+      let before = printed.filter { $0.hasPrefix("packet after") }.count
+      sw.send(OFMessage(version: 4, type: "PACKET_IN", msg: .table([
+        "in_port": .uint(1), "reason": .string("NO_MATCH"), "data": .bytes([UInt8](repeating: 0, count: 14)),
+      ])))
+      var rounds = 0
+      while printed.filter({ $0.hasPrefix("packet after") }).count == before && rounds < 50 {
+        loop.runOnce(timeout: 0.01)
+        rounds += 1
+      }
+      XCTAssertLessThanOrEqual(rounds, 2, "PACKET_IN \(i) waited \(rounds) rounds behind the flood")
+    }
+    // The app did read the flood meanwhile, 64 KiB per round at most.
+    let counts = printed.compactMap { $0.hasPrefix("packet after") ? Int($0.split(separator: " ")[2]) : nil }
+    XCTAssertEqual(counts.count, 5)
+    XCTAssertGreaterThan(counts.last ?? 0, 0)
   }
 
   func testASocketWaitIsCancelledWithItsTask() throws {

@@ -367,3 +367,22 @@ end)
 second receive: socket busy reading
 client got from server 3
 server got from client 3
+
+=== IPv6 loopback, with and without brackets
+--- app v6.lua
+local app = zof.app("v6")
+local server = assert(zof.listen{host = "::1", port = 0, handler = function(sock) sock:send("over v6\n") end})
+app:event("START", function()
+  for _, host in ipairs{"::1", "[::1]"} do
+    local c = zof.tcp()
+    assert(c:connect(host, server.port))
+    local peer = c:getpeername()
+    print(host .. " got: " .. c:receive() .. " from " .. peer)
+  end
+  print("address " .. server.address)
+end)
+--- run
+--- log
+::1 got: over v6 from ::1
+[::1] got: over v6 from ::1
+address [::1]:
