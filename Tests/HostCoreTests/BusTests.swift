@@ -242,4 +242,47 @@ final class BusTests: XCTestCase {
     XCTAssertEqual(bus.wantedNames, [])
     t.finish()
   }
+
+  func testCurveKeyFileParser() {
+    let secret = """
+    #   ****  Generated on 2026-12-08 by pyzmq  ****
+    #   ZeroMQ CURVE **Secret** Certificate
+
+    metadata
+    curve
+        public-key = "uWG1vZKGzD{FJ[7)AdX#AMxj$T?9N[u8^lkN@<DI"
+        secret-key = "b[WCH*Nsp$G0.Z%G@(3$)5%8(?4QG-s^(qXztU%2"
+    """
+    let k = CurveKeyFile.parse(secret)
+    XCTAssertEqual(k?.publicKey, "uWG1vZKGzD{FJ[7)AdX#AMxj$T?9N[u8^lkN@<DI")
+    XCTAssertEqual(k?.secretKey, "b[WCH*Nsp$G0.Z%G@(3$)5%8(?4QG-s^(qXztU%2")
+    XCTAssertEqual(Curve.decode(k!.publicKey!)?.count, 32)
+    let pub = CurveKeyFile.parse("metadata\ncurve\n    public-key = \"uWG1vZKGzD{FJ[7)AdX#AMxj$T?9N[u8^lkN@<DI\"\n")
+    XCTAssertNotNil(pub)
+    XCTAssertNil(pub?.secretKey)
+    // Outside the curve section, short keys, no key at all.
+    XCTAssertNil(CurveKeyFile.parse("metadata\n    public-key = \"uWG1vZKGzD{FJ[7)AdX#AMxj$T?9N[u8^lkN@<DI\"\n"))
+    XCTAssertNil(CurveKeyFile.parse("curve\n    public-key = \"abc\"\n"))
+    XCTAssertNil(CurveKeyFile.parse("curve\n    public-key = \"uWG1vZKGzD{FJ[7)AdX#AMxj$T?9N[u8^lkN@<DI\"\n    secret-key = \"x\"\n"))
+    XCTAssertNil(CurveKeyFile.parse(""))
+  }
+
+  func testZAPReplies() {
+    let key = Curve.decode("uWG1vZKGzD{FJ[7)AdX#AMxj$T?9N[u8^lkN@<DI")!
+    let other = [UInt8](repeating: 7, count: 32)
+    func request(_ mech: String, _ cred: [[UInt8]]) -> [[UInt8]] {
+      [Array("1.0".utf8), Array("r1".utf8), Array("zofhost".utf8), Array("127.0.0.1".utf8), [], Array(mech.utf8)] + cred
+    }
+    let ok = ZAP.reply(request("CURVE", [key]), tooMany: false, allowed: [key])
+    XCTAssertEqual(ok.status, 200)
+    XCTAssertEqual(ok.reply.count, 6)
+    XCTAssertEqual(ok.reply[1], Array("r1".utf8))
+    XCTAssertEqual(ok.reply[2], Array("200".utf8))
+    XCTAssertEqual(ZAP.reply(request("CURVE", [other]), tooMany: false, allowed: [key]).status, 400)
+    XCTAssertEqual(ZAP.reply(request("NULL", []), tooMany: false, allowed: [key]).status, 400)
+    XCTAssertEqual(ZAP.reply(request("CURVE", [[1, 2]]), tooMany: false, allowed: [key]).status, 500)
+    XCTAssertEqual(ZAP.reply([Array("2.0".utf8)], tooMany: false, allowed: [key]).status, 500)
+    XCTAssertEqual(ZAP.reply(request("CURVE", [key]), tooMany: true, allowed: [key]).status, 500)
+    XCTAssertNil(BusEndpoints("tcp://0.0.0.0:9000,tcp://0.0.0.0:9001")!.bindProblem(curve: true))
+  }
 }
