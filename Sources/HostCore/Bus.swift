@@ -94,6 +94,7 @@ public final class Bus {
   public private(set) var zapReplies: [Int: Int] = [:]
   private var zap: BusSocket?
   private var hostSeq: UInt64 = 0
+  private var appSeq: UInt64 = 0
   private var logAllowance = 0.0
   private var logAt = 0.0
   private var logSuppressed = 0
@@ -274,6 +275,13 @@ public final class Bus {
     guard let payload = try? JSONValue.encodeArray([object]) else { return }
     if role == .server { publish(BusWire.frame(name: name, payload: payload)) }
     if isWanted(name) { onEvent?(BusMessage(name: name, payload: payload, content: [object])) }
+  }
+
+  /// The sequence number of the next app event published for an app with
+  /// `bus = true` (1, 2, ... per process, across reloads).
+  public func nextAppSeq() -> UInt64 {
+    appSeq += 1
+    return appSeq
   }
 
   // MARK: Registrations
