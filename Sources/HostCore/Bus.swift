@@ -26,16 +26,16 @@ public struct BusEndpoints: Equatable {
     ["tcp://", "ipc://", "inproc://"].contains { a.hasPrefix($0) && a.count > $0.count }
   }
 
-  /// Why a server may not bind these, or nil: a TCP address must be on
-  /// loopback (127.0.0.0/8, ::1 or localhost), as nothing on the bus is
-  /// authenticated or encrypted.
-  public func bindProblem() -> String? {
-    for a in [emit, reg] where a.hasPrefix("tcp://") {
+  /// Why a server may not bind these, or nil: without CURVE a TCP address
+  /// must be on loopback (127.0.0.0/8, ::1 or localhost), as nothing on the
+  /// bus is then authenticated or encrypted.
+  public func bindProblem(curve: Bool = false) -> String? {
+    for a in [emit, reg] where a.hasPrefix("tcp://") && !curve {
       var host = String(a.dropFirst(6))
       if let colon = host.lastIndex(of: ":") { host = String(host[..<colon]) }
       host = host.trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
       let loopback = host == "localhost" || host == "::1" || host.hasPrefix("127.")
-      if !loopback { return "\(a): the bus binds TCP on loopback only (it has no authentication)" }
+      if !loopback { return "\(a): the bus binds TCP on loopback only without --bus-curve-dir" }
     }
     return nil
   }
@@ -50,6 +50,8 @@ public struct BusOptions {
   public var budget = 256
   /// Problem log lines per second at most.
   public var logPerSecond = 5.0
+  /// CURVE keys: encrypted sockets, and on a server only listed clients.
+  public var curve: BusCurve?
 
   public init() {}
 }
@@ -88,13 +90,17 @@ public final class Bus {
   public private(set) var sendDropped = 0
   public private(set) var dropped: [BusWire.Problem: Int] = [:]
   public private(set) var subscriptionsSeen = 0
+  /// ZAP answers by status (200, 400, 500).
+  public private(set) var zapReplies: [Int: Int] = [:]
+  private var zap: BusSocket?
   private var hostSeq: UInt64 = 0
+  private var appSeq: UInt64 = 0
   private var logAllowance = 0.0
   private var logAt = 0.0
   private var logSuppressed = 0
 
   public init(loop: EventLoop, role: Role, endpoints: BusEndpoints, options: BusOptions = BusOptions(), logger: Logger) throws {
-    if role == .server, let why = endpoints.bindProblem() { throw BusError.address(why) }
+    if role == .server, let why = endpoints.bindProblem(curve: options.curve != nil) { throw BusError.address(why) }
     self.loop = loop
     self.role = role
     self.endpoints = endpoints
@@ -126,8 +132,13 @@ public final class Bus {
   private func open() throws {
     switch role {
     case .server:
+      if let curve = options.curve { try openZAP(curve) }
       input = try socket(ZMQ_PULL, "pull")
       output = try socket(ZMQ_XPUB, "xpub")
+      if let curve = options.curve {
+        input.curveServer(curve)
+        output.curveServer(curve)
+      }
       try input.bind(endpoints.emit)
       try output.bind(endpoints.reg)
       // What XPUB reads are subscriptions; libzmq filters by them itself.
@@ -137,12 +148,32 @@ public final class Bus {
     case .client:
       input = try socket(ZMQ_SUB, "sub")
       output = try socket(ZMQ_PUSH, "push")
+      if let curve = options.curve {
+        input.curveClient(curve)
+        output.curveClient(curve)
+      }
       try input.connect(endpoints.reg)
       try output.connect(endpoints.emit)
       input.onMessage = { [unowned self] frames, tooMany in self.subscribed(frames, tooMany) }
     }
     try input.attach(to: loop)
     try output.attach(to: loop)
+  }
+
+  /// The ZAP handler libzmq asks about each CURVE client: a REP socket in
+  /// the bus's context, bound before the CURVE sockets and driven by the loop.
+  private func openZAP(_ curve: BusCurve) throws {
+    let z = try socket(ZMQ_REP, "zap")
+    z.maxFrames = 8
+    try z.bind(ZAP.endpoint)
+    z.onMessage = { [unowned self, unowned z] frames, tooMany in
+      let (reply, status) = ZAP.reply(frames, tooMany: tooMany, allowed: curve.allowed)
+      self.zapReplies[status, default: 0] += 1
+      if status != 200 { self.logger.notice("bus: refused a client (ZAP \(status))") }
+      z.sendFrames(reply)
+    }
+    try z.attach(to: loop)
+    zap = z
   }
 
   public func close() {
@@ -244,6 +275,13 @@ public final class Bus {
     guard let payload = try? JSONValue.encodeArray([object]) else { return }
     if role == .server { publish(BusWire.frame(name: name, payload: payload)) }
     if isWanted(name) { onEvent?(BusMessage(name: name, payload: payload, content: [object])) }
+  }
+
+  /// The sequence number of the next app event published for an app with
+  /// `bus = true` (1, 2, ... per process, across reloads).
+  public func nextAppSeq() -> UInt64 {
+    appSeq += 1
+    return appSeq
   }
 
   // MARK: Registrations

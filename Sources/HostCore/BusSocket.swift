@@ -142,6 +142,34 @@ public final class BusSocket {
     return rc >= 0
   }
 
+  /// Sends a multi-frame message (a ZAP reply) without waiting.
+  @discardableResult
+  func sendFrames(_ frames: [[UInt8]]) -> Bool {
+    guard isOpen else { return false }
+    var ok = true
+    for (i, f) in frames.enumerated() {
+      let flags = ZMQ_DONTWAIT | (i < frames.count - 1 ? ZMQ_SNDMORE : 0)
+      if f.withUnsafeBytes({ zmq_send(handle, $0.baseAddress, $0.count, flags) }) < 0 { ok = false }
+    }
+    if readable { onPending() }
+    return ok
+  }
+
+  /// CURVE server: this socket's secret key; clients are checked by ZAP.
+  func curveServer(_ c: BusCurve) {
+    var on: Int32 = 1
+    setOption(ZMQ_CURVE_SERVER, &on, MemoryLayout<Int32>.size)
+    c.secretKey.withUnsafeBytes { _ = setOption(ZMQ_CURVE_SECRETKEY, $0.baseAddress, 32) }
+    "zofhost".withCString { _ = setOption(ZMQ_ZAP_DOMAIN, $0, 7) }
+  }
+
+  /// CURVE client: the server's public key and our own pair.
+  func curveClient(_ c: BusCurve) {
+    c.serverKey?.withUnsafeBytes { _ = setOption(ZMQ_CURVE_SERVERKEY, $0.baseAddress, 32) }
+    c.publicKey.withUnsafeBytes { _ = setOption(ZMQ_CURVE_PUBLICKEY, $0.baseAddress, 32) }
+    c.secretKey.withUnsafeBytes { _ = setOption(ZMQ_CURVE_SECRETKEY, $0.baseAddress, 32) }
+  }
+
   func subscribe(_ prefix: [UInt8], _ on: Bool) {
     prefix.withUnsafeBytes { _ = setOption(on ? ZMQ_SUBSCRIBE : ZMQ_UNSUBSCRIBE, $0.baseAddress, $0.count) }
     if readable { onPending() }

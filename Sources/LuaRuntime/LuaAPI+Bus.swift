@@ -72,6 +72,14 @@ extension LuaRuntime {
       ]))
       return 1
     }
+    // core.bus_stamp(): the next app event's sequence number (per process,
+    // from 1) and the Unix time; 0 and the time with no bus.
+    set(L, "bus_stamp") { L in
+      let seq = LuaRuntime.of(L).host.bus?.nextAppSeq() ?? 0
+      lua_pushinteger(L, lua_Integer(seq))
+      lua_pushnumber(L, Date().timeIntervalSince1970)
+      return 2
+    }
     // core.bus_null(): the value JSON null stands for (a NULL light userdata).
     set(L, "bus_null") { L in
       lua_pushlightuserdata(L, nil)

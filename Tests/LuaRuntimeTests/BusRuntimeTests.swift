@@ -121,4 +121,40 @@ final class BusRuntimeTests: XCTestCase {
     spin(0.2) { false }
     XCTAssertTrue(printed("seq\t1\tnumber\tboom"), "\(log.lines)")
   }
+
+  func testDeclaredEventsOfABusAppArePublished() throws {
+    try start("""
+      local pub = zof.app("pub", {emits = {"host_seen"}, bus = true})
+      local quiet = zof.app("quiet", {emits = {"host_gone"}})
+      pub:event("START", function()
+        zof.spawn(function()
+          zof.sleep(0.3)
+          zof.post({event = "host_seen", mac = "aa:bb", port = 3, tags = {"x"}, f = print})
+          zof.post({event = "host_seen", mac = "cc:dd", port = 4})
+        end)
+      end)
+      quiet:event("START", function()
+        zof.spawn(function() zof.sleep(0.3) zof.post({event = "host_gone", mac = "aa:bb"}) end)
+      end)
+      pub:event("HOST_SEEN", function(ev) print("local", ev.mac) end)
+      """)
+    var got: [(String, JSONValue)] = []
+    peer.want("HOST_SEEN", owner: self)
+    peer.want("HOST_GONE", owner: self)
+    peer.onEvent = { got.append(($0.name, $0.content?.first ?? .null)) }
+    spin(5) { got.count == 2 }
+    spin(0.2) { false }
+    XCTAssertEqual(got.map { $0.0 }, ["HOST_SEEN", "HOST_SEEN"])
+    guard got.count == 2, case .object(let f) = got[0].1, case .object(let g) = got[1].1 else { return XCTFail("\(got)") }
+    let first = Dictionary(uniqueKeysWithValues: f), second = Dictionary(uniqueKeysWithValues: g)
+    XCTAssertEqual(first["mac"], .string("aa:bb"))
+    XCTAssertEqual(first["port"], .int(3))
+    XCTAssertEqual(first["tags"], .array([.string("x")]))
+    XCTAssertNil(first["f"])
+    XCTAssertNil(first["event"])
+    XCTAssertEqual(first["seq"], .int(1))
+    XCTAssertEqual(second["seq"], .int(2))
+    if case .double(let t) = first["time"] ?? .null { XCTAssertEqual(t, Date().timeIntervalSince1970, accuracy: 60) } else { XCTFail("time") }
+    XCTAssertTrue(printed("local\taa:bb"), "\(log.lines)")
+  }
 }

@@ -8,6 +8,10 @@
 #   2. zofhost C joins S's bus (--bus-connect) with bus_client.lua: C's app
 #      emits c.hello, S's app handles it and emits s.ack, C's app handles
 #      that. Both logs must say so.
+#   3. zofhost S2 serves the bus with CURVE (--bus-curve-dir, keys made by
+#      pyzmq's zmq.auth.create_certificates): a Python client whose key is
+#      in the folder gets lua.pong; one with a key made elsewhere gets
+#      nothing, and S2 logs the ZAP refusal.
 # Fails on any error line in either log. Everything is stopped by pid.
 set -euo pipefail
 
@@ -65,7 +69,28 @@ zt_alive "$C_PID" || problems+=("zofhost C died")
 stop_client
 controller_alive || problems+=("zofhost S died")
 zofhost_stop || problems+=("zofhost S did not stop cleanly")
-for log in "$ZT_CTL_LOG" "$C_LOG"; do
+S_LOG=$ZT_CTL_LOG
+
+# 3. CURVE: listed key served, unlisted refused.
+keys="$ZT_TMP/curve" other="$ZT_TMP/curve-other"
+mkdir -p "$keys" "$other"
+"$PY" -c 'import sys, zmq.auth
+for n in ("server", "alice"): zmq.auth.create_certificates(sys.argv[1], n)
+zmq.auth.create_certificates(sys.argv[2], "mallory")' "$keys" "$other"
+emit="tcp://127.0.0.1:$(free_port)"
+reg="tcp://127.0.0.1:$(free_port)"
+zofhost_start --listen "127.0.0.1:$(free_port)" --apps "$ZT_TMP/apps-s" --bus-server "$emit,$reg" --bus-curve-dir "$keys"
+wait_listen "${reg##*:}" 15 || zt_die "zofhost S2 never bound $reg"
+good=$("$PY" "$ZT_ROOT/tests/e2e/bus_curve_peer.py" "$emit" "$reg" "$keys/alice.key_secret" "$keys/server.key" 2>&1 || true)
+bad=$("$PY" "$ZT_ROOT/tests/e2e/bus_curve_peer.py" "$emit" "$reg" "$other/mallory.key_secret" "$keys/server.key" 2>&1 || true)
+zt_say "curve: listed key: $good; unlisted key: $bad"
+case $good in served*) ;; *) problems+=("CURVE client with a listed key not served: $good") ;; esac
+[ "$bad" = refused ] || problems+=("CURVE client with an unlisted key was not refused: $bad")
+grep -q "refused a client (ZAP 400)" "$ZT_CTL_LOG" || problems+=("S2 never logged the ZAP refusal")
+controller_alive || problems+=("zofhost S2 died")
+zofhost_stop || problems+=("zofhost S2 did not stop cleanly")
+
+for log in "$S_LOG" "$ZT_CTL_LOG" "$C_LOG"; do
   if log_has_errors "$log" >/dev/null; then problems+=("error lines in $(basename "$log"): $(log_has_errors "$log" | head -3)"); fi
 done
 
@@ -73,4 +98,4 @@ if [ "${#problems[@]}" -gt 0 ]; then
   for p in "${problems[@]}"; do zt_say "FAIL: $p"; done
   exit 1
 fi
-zt_say "PASS: bus (python <-> app, zofhost <-> zofhost)"
+zt_say "PASS: bus (python <-> app, zofhost <-> zofhost, CURVE listed/unlisted)"

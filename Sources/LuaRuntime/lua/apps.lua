@@ -85,7 +85,7 @@ local function require_app(name, wanted)
     places[2] and (" nor " .. places[2]) or "", chain_text(wanted)), 3)
 end
 
-local APP_OPTIONS = {precedence = true, requires = true, emits = true, versions = true}
+local APP_OPTIONS = {precedence = true, requires = true, emits = true, versions = true, bus = true}
 local OF_VERSIONS = {["1.0"] = true, ["1.1"] = true, ["1.2"] = true, ["1.3"] = true, ["1.4"] = true, ["1.5"] = true}
 
 -- `versions`: the OpenFlow versions an app works with, as "1.3" (or 1.3).
@@ -111,13 +111,16 @@ function zof.app(name, opts)
   if type(opts) ~= "table" then error("zof.app: options must be a table", 2) end
   for k in pairs(opts) do
     if not APP_OPTIONS[k] then
-      error(("zof.app: unknown option %q (options are precedence, requires, emits, versions)"):format(tostring(k)), 2)
+      error(("zof.app: unknown option %q (options are precedence, requires, emits, versions, bus)")
+        :format(tostring(k)), 2)
     end
   end
   local prec = opts.precedence or 100
   if math.type(prec) ~= "integer" then error("zof.app: precedence must be an integer", 2) end
   local requires, emits = name_list(opts.requires, "requires"), name_list(opts.emits, "emits")
   local versions = version_list(opts.versions)
+  -- `bus`: the events it declares in emits also go out on the events bus.
+  if opts.bus ~= nil and type(opts.bus) ~= "boolean" then error("zof.app: bus must be true or false", 2) end
   for i, e in ipairs(emits) do
     emits[i] = e:upper()
     if BUILTIN_EVENTS[emits[i]] then error(("zof.app: %s is zofhost's own event; no app emits it"):format(e), 2) end
@@ -133,7 +136,7 @@ function zof.app(name, opts)
   -- `owner`: what its memory is counted under (zs_mem in cshim_lua.h), its load index.
   local app = setmetatable({name = name, owner = #apps + 1, precedence = prec, file = loading, handlers = {},
     mcache = {}, ecache = {}, sole = {}, requires = requires, emits = emits, provides = {}, uses = {}, used = {},
-    versions = versions}, APP)
+    versions = versions, bus = opts.bus == true}, APP)
   for _, e in ipairs(emits) do
     emitters[e] = emitters[e] or {}
     emitters[e][name] = true

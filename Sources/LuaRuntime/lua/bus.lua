@@ -2,7 +2,7 @@
 -- unregister; bus events reach handlers as app:event("bus:NAME", fn). The
 -- Swift half is LuaAPI+Bus.swift, over HostCore's Bus.
 local core, R = ...
-local type, error, select = type, error, select
+local type, error, select, pairs = type, error, select, pairs
 local check, interrupt, APP = R.check, R.interrupt, R.APP
 
 local bus = {null = core.bus_null()}
@@ -42,4 +42,28 @@ bus.stats = core.bus_stats
 function bus.unregister(name)
   if type(name) ~= "string" then error("zof.bus.unregister: the event name must be a string", 2) end
   check(2, core.bus_want(name, false))
+end
+
+-- A value JSON can carry: strings, booleans, numbers but NaN, and tables of those.
+local function plain(v, depth)
+  local t = type(v)
+  if t == "string" or t == "boolean" then return true end
+  if t == "number" then return v == v end
+  if t ~= "table" or depth > 16 then return false end
+  for k, x in pairs(v) do
+    if (type(k) ~= "string" and type(k) ~= "number") or not plain(x, depth + 1) then return false end
+  end
+  return true
+end
+
+-- An event an app with `bus = true` declares and posts (post.lua): one JSON
+-- object of its plain fields (not `event`), with `seq` and `time` beside
+-- them, under the event's name. A field JSON cannot carry is left out.
+function R.bus_event(name, ev)
+  local obj = {}
+  for k, v in pairs(ev) do
+    if type(k) == "string" and k ~= "event" and k ~= "seq" and k ~= "time" and plain(v, 0) then obj[k] = v end
+  end
+  obj.seq, obj.time = core.bus_stamp()
+  core.bus_emit(name, {n = 1, obj})
 end

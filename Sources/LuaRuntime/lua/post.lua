@@ -24,6 +24,8 @@ function R.post(ev)
     error(("zof.post: app %q posts %s, which %s declares in emits; add it to %q's emits to post it too")
       :format(who.name, name, table.concat(owners, ", "), who.name), 3)
   end
+  -- Declared by an app with `bus = true`: published on the bus too (bus.lua).
+  if declared and who and who.bus then R.bus_event(name, ev) end
   interrupt()
   core.post(ev, name)
 end
